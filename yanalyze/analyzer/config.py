@@ -1,0 +1,148 @@
+"""Safe loading of a YOLOv5 model YAML into typed rows that remember their YAML line."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Optional, Union
+
+import yaml
+
+from .errors import ConfigError
+
+SECTIONS = ("backbone", "head")
+KNOWN_KEYS = {"nc", "depth_multiple", "width_multiple", "anchors", "backbone", "head", "ch",
+              "activation", "channel_multiple", "inplace"}
+_MAX_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Row:
+    """One `[from, number, module, args]` row as written, with its place in the file."""
+
+    index: int
+    section: str
+    src_from: Any
+    number: Any
+    module: Any
+    args: Any
+    line: Optional[int]
+
+
+@dataclass
+class Config:
+    """The model file: top-level settings plus the rows of backbone and head."""
+
+    path: Optional[str]
+    name: str
+    data: dict
+    rows: list[Row]
+    notices: list[str] = field(default_factory=list)
+
+
+def _read_text(path: Path) -> str:
+    if not path.exists():
+        raise ConfigError("no such file", path=str(path), code="parse/missing")
+    if path.is_dir():
+        raise ConfigError("is a directory, not a YAML file", path=str(path), code="parse/missing")
+    raw = path.read_bytes()
+    if len(raw) > _MAX_BYTES:
+        raise ConfigError("file is larger than 8 MB; not a model config", path=str(path),
+                          code="parse/binary")
+    if b"\x00" in raw:
+        raise ConfigError("binary file, not a YAML model config", path=str(path), code="parse/binary")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text (byte {exc.start})", path=str(path),
+                          code="parse/binary") from None
+
+
+def _compose(text: str, where: Optional[str]) -> tuple[Any, Optional[yaml.Node]]:
+    """Parse with the safe loader, keeping the node tree for line numbers."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = f", column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"malformed YAML{col}: {exc.problem or exc.context}", path=where,
+                          line=line, code="parse/yaml") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"malformed YAML: {exc}", path=where, code="parse/yaml") from None
+    finally:
+        loader.dispose()
+    return data, node
+
+
+def _row_lines(node: Optional[yaml.Node], key: str) -> list[Optional[int]]:
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key and isinstance(v, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in v.value]
+    return []
+
+
+def _pick_section(data: dict, key: str, variant: Optional[str], where: Optional[str]) -> tuple[str, Any]:
+    """Find `backbone`/`head`, or a variant such as `backbone_small` the user picked."""
+    variants = sorted(k for k in data if isinstance(k, str) and k.startswith(key + "_"))
+    if variant:
+        name = f"{key}_{variant}"
+        if name in data:
+            return name, data[name]
+        if key in data and not variants:
+            return key, data[key]
+        if variants:
+            raise ConfigError(f"no '{name}' section; variants present: {', '.join(variants)}",
+                              path=where, code="parse/variant")
+    if key in data:
+        return key, data[key]
+    if variants:
+        picks = ", ".join(v[len(key) + 1:] for v in variants)
+        raise ConfigError(f"no '{key}' section but variants {', '.join(variants)}; "
+                          f"pick one with --variant ({picks})", path=where, code="parse/variant")
+    raise ConfigError(f"missing '{key}' section (a list of [from, number, module, args] rows)",
+                      path=where, code="parse/section")
+
+
+def load(source: Union[str, os.PathLike, Mapping], variant: Optional[str] = None) -> Config:
+    """Load a config from a path or an already-parsed mapping, never executing its content."""
+    node = None
+    if isinstance(source, Mapping):
+        data, where, name = dict(source), None, str(source.get("name", "model"))
+    else:
+        path = Path(source)
+        where, name = str(path), path.stem
+        text = _read_text(path)
+        if not text.strip():
+            raise ConfigError("empty file", path=where, code="parse/empty")
+        data, node = _compose(text, where)
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "nothing"
+        raise ConfigError(f"a model config is a YAML mapping (nc, anchors, backbone, head); got {kind}",
+                          path=where, code="parse/mapping")
+    rows: list[Row] = []
+    notices: list[str] = []
+    for key in SECTIONS:
+        real_key, section = _pick_section(data, key, variant, where)
+        if not isinstance(section, list):
+            raise ConfigError(f"'{real_key}' must be a list of rows, got {type(section).__name__}",
+                              path=where, code="parse/section")
+        lines = _row_lines(node, real_key)
+        for j, item in enumerate(section):
+            line = lines[j] if j < len(lines) else None
+            index = len(rows)
+            if not isinstance(item, list) or len(item) != 4:
+                raise ConfigError(f"row must be [from, number, module, args] (4 items), got {item!r}",
+                                  path=where, layer=index, line=line, code="parse/row")
+            rows.append(Row(index, key, item[0], item[1], item[2], item[3], line))
+    ignored = sorted(str(k) for k in data if k not in KNOWN_KEYS
+                     and not any(str(k).startswith(s + "_") for s in SECTIONS))
+    if ignored:
+        notices.append(f"ignored keys: {', '.join(ignored)}")
+    if not rows:
+        raise ConfigError("backbone and head hold no rows", path=where, code="parse/section")
+    return Config(where, name, data, rows, notices)

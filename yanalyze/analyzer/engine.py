@@ -1,0 +1,97 @@
+"""The analysis walk: run every layer's cost model on symbolic tensors, then assemble results.
+
+Two passes over the same specs: the main pass at the user's image size (shapes, exact
+receptive fields, MACs, FLOPs, memory) and a probe pass at S x S, S = max(largest
+stride, 32), because YOLOv5 prints thop's count at that probe scaled by
+(H/S)(W/S) - which differs from a direct count where attention is quadratic in size.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+from math import log2
+from typing import Optional, Sequence
+
+from .config import Config
+from .costs.primitives import Trace, T
+from .errors import ConfigError
+from .field import AxisField
+from .layers import LayerSpec, Settings
+from .model import Cost, Output, Shape
+
+Pass = list[tuple[list[T], Cost]]
+
+
+def run_pass(specs: Sequence[LayerSpec], s: Settings, hw: tuple[int, int], exact: bool,
+             where: Optional[str]) -> Pass:
+    """Walk the layers in order at one input size; each layer gets its own Trace."""
+    image = T(Shape(s.ch, *hw), AxisField.identity(exact), AxisField.identity(exact), False,
+              Trace(s.act, exact))
+    done: Pass = []
+    for spec in specs:
+        trace = Trace(s.act, exact)
+        xs = [replace(done[j][0][0], trace=trace) for j in spec.inputs] or [replace(image, trace=trace)]
+        try:
+            outs = _run_layer(spec, xs)
+        except ConfigError as exc:
+            exc.message = f"{spec.module}: {exc.message}"
+            raise exc.located(where, spec.index, spec.line) from None
+        except (TypeError, ValueError, IndexError, ZeroDivisionError, AttributeError) as exc:
+            raise ConfigError(f"{spec.module}: invalid arguments {spec.args!r} ({exc})", path=where,
+                              layer=spec.index, line=spec.line, code="parse/args") from None
+        done.append((outs, trace.cost))
+    return done
+
+
+def _run_layer(spec: LayerSpec, xs: list[T]) -> list[T]:
+    build = spec.mdef.build
+    if spec.mdef.multi_input:
+        if spec.repeats != 1:
+            raise ConfigError(f"a multi-input module cannot repeat (number {spec.repeats})",
+                              code="graph/repeat")
+        out = build(xs, *spec.args)
+        return list(out) if isinstance(out, (list, tuple)) else [out]
+    y = xs[0]
+    for _ in range(spec.repeats):
+        y = build(y, *spec.args)
+    return [y]
+
+
+def to_output(t: T, hw: tuple[int, int]) -> Output:
+    """Summarise a symbolic tensor: shape, stride, textbook and exact receptive field."""
+    fh, fw = t.fh, t.fw
+    rf_max = (fh.rf_max, fw.rf_max)
+    return Output(t.shape, (fh.jump, fw.jump), (fh.rf, fw.rf), (fh.rf_min, fw.rf_min), rf_max,
+                  t.glob, rf_max[0] > hw[0] or rf_max[1] > hw[1])
+
+
+def level_name(out: Output, k: int) -> str:
+    """P3 for stride 8 and so on; L<k> when the stride is not a power of two."""
+    s = out.stride[0]
+    if s.denominator == 1 and s.numerator & (s.numerator - 1) == 0:
+        return f"P{int(log2(s.numerator))}"
+    return f"L{k}"
+
+
+def probe_size(main: Pass, specs: Sequence[LayerSpec]) -> int:
+    """YOLOv5's FLOPs probe: max(largest head stride, 32); 32 when there is no detection head."""
+    strides = [t.fh.jump for t in main[-1][0]] if specs[-1].mdef.is_head else []
+    strides = [s for s in strides if s.denominator == 1 and s >= 1]
+    return max([32, *(int(s) for s in strides)])
+
+
+def thop_gflops(thop_probe: int, probe: int, hw: tuple[int, int]) -> Fraction:
+    """2 x thop count at the probe, scaled by (H/S)(W/S), in GFLOPs (kept exact)."""
+    return Fraction(2 * thop_probe, 10**9) * Fraction(hw[0] * hw[1], probe * probe)
+
+
+def stride_hint(cfg: Config, specs: Sequence[LayerSpec], s: Settings, hw: tuple[int, int]) -> str:
+    """When the size is not a multiple of the largest stride, say what YOLOv5 would use."""
+    try:
+        probe = probe_size(run_pass(specs, s, (256, 256), False, cfg.path), specs)
+    except ConfigError:
+        return ""
+    if hw[0] % probe == 0 and hw[1] % probe == 0:
+        return ""
+    fixed = [-(-v // probe) * probe for v in hw]
+    return f" (image size {hw[0]}x{hw[1]} is not a multiple of the max stride {probe}; YOLOv5 would use {fixed[0]}x{fixed[1]})"

@@ -1,0 +1,89 @@
+"""Receptive field along one axis: the textbook value and the exact per-position window.
+
+The exact form keeps, for one period of output positions, the input window [lo, hi]
+that can influence each position on an unbounded input. Windows are monotone in the
+position and periodic (lo(i + period) = lo(i) + shift), so a conv reads
+lo_in(i*s - p) and hi_in(i*s - p + d*(k-1)), nearest upsampling reads position i // u,
+and a DAG join (Concat, Add) takes the union. This is exact where the textbook formula
+(max over inputs, jump divided by the upsample factor) is only an approximation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import gcd
+from typing import Optional
+
+
+def _lcm(a: int, b: int) -> int:
+    return a * b // gcd(a, b)
+
+
+@dataclass(frozen=True)
+class AxisField:
+    """Jump (input pixels per output step), textbook rf, and exact windows over one period."""
+
+    jump: Fraction
+    rf: Fraction
+    period: int = 1
+    shift: int = 1
+    lo: Optional[tuple[int, ...]] = (0,)
+    hi: Optional[tuple[int, ...]] = (0,)
+
+    @staticmethod
+    def identity(exact: bool = True) -> "AxisField":
+        """The input image itself: position i sees pixel i."""
+        if exact:
+            return AxisField(Fraction(1), Fraction(1))
+        return AxisField(Fraction(1), Fraction(1), lo=None, hi=None)
+
+    @property
+    def exact(self) -> bool:
+        return self.lo is not None
+
+    def _at(self, table: tuple[int, ...], i: int) -> int:
+        q, r = divmod(i, self.period)
+        return table[r] + q * self.shift
+
+    def window(self, k: int, s: int = 1, p: int = 0, d: int = 1) -> "AxisField":
+        """Sliding window (conv or pool) of kernel k, stride s, padding p, dilation d."""
+        span = d * (k - 1)
+        jump, rf = self.jump * s, self.rf + span * self.jump
+        if not self.exact:
+            return AxisField(jump, rf, lo=None, hi=None)
+        period = self.period // gcd(self.period, s)
+        shift = self.shift * (period * s // self.period)
+        lo = tuple(self._at(self.lo, i * s - p) for i in range(period))
+        hi = tuple(self._at(self.hi, i * s - p + span) for i in range(period))
+        return AxisField(jump, rf, period, shift, lo, hi)
+
+    def upsample(self, u: int) -> "AxisField":
+        """Nearest upsampling by an integer factor: output i copies input i // u."""
+        jump = self.jump / u
+        if not self.exact:
+            return AxisField(jump, self.rf, lo=None, hi=None)
+        period = self.period * u
+        lo = tuple(self._at(self.lo, i // u) for i in range(period))
+        hi = tuple(self._at(self.hi, i // u) for i in range(period))
+        return AxisField(jump, self.rf, period, self.shift, lo, hi)
+
+    def join(self, other: "AxisField") -> "AxisField":
+        """Union of two branches at the same resolution (Concat, Add, Multiply)."""
+        jump, rf = max(self.jump, other.jump), max(self.rf, other.rf)
+        if not (self.exact and other.exact):
+            return AxisField(jump, rf, lo=None, hi=None)
+        period = _lcm(self.period, other.period)
+        shift = self.shift * (period // self.period)
+        lo = tuple(min(self._at(self.lo, i), other._at(other.lo, i)) for i in range(period))
+        hi = tuple(max(self._at(self.hi, i), other._at(other.hi, i)) for i in range(period))
+        return AxisField(jump, rf, period, shift, lo, hi)
+
+    @property
+    def rf_min(self) -> int:
+        assert self.lo is not None and self.hi is not None
+        return min(h - l + 1 for l, h in zip(self.lo, self.hi))
+
+    @property
+    def rf_max(self) -> int:
+        assert self.lo is not None and self.hi is not None
+        return max(h - l + 1 for l, h in zip(self.lo, self.hi))
