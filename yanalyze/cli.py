@@ -1,0 +1,116 @@
+"""Command line: argument parsing, I/O and exit codes only (0 ok, 2 bad input)."""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional, Sequence
+
+from .analyzer.analyze import analyze
+from .analyzer.errors import ConfigError
+from .analyzer.model import DTYPE_BYTES
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 2, 70
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage as one line with exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise ConfigError(f"{message} (see 'yanalyze --help')", code="usage")
+
+
+def parse_imgsz(text: str) -> tuple[int, int]:
+    """'640' -> (640, 640); '640,384' or '640x384' -> (640, 384) as H, W."""
+    parts = [p for p in re.split(r"[,x ]+", text.strip()) if p]
+    if not 1 <= len(parts) <= 2 or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise argparse.ArgumentTypeError(f"image size must be N or H,W with positive integers, got {text!r}")
+    vals = [int(p) for p in parts]
+    return (vals[0], vals[-1])
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="yanalyze", description="Static analysis of a YOLOv5 model config: per-layer "
+                "shapes, strides, receptive fields, params, GFLOPs and memory, without torch.")
+    p.add_argument("cfg", help="model YAML (e.g. examples/yolov5s.yaml)")
+    p.add_argument("--imgsz", type=parse_imgsz, default=(640, 640), metavar="N|H,W",
+                   help="input size, 640 or H,W such as 640,384 (default 640)")
+    p.add_argument("--batch", type=positive_int, default=1, help="batch size; scales activation memory")
+    p.add_argument("--dtype", choices=list(DTYPE_BYTES), default="fp32", help="element type for memory")
+    p.add_argument("--nc", type=positive_int, default=None, help="override the number of classes")
+    p.add_argument("--variant", default=None,
+                   help="pick backbone_<V>/head_<V> when the config has variant sections")
+    p.add_argument("--json", nargs="?", const="-", default=None, metavar="PATH",
+                   help="write JSON (schema yanalyze/1) to PATH, or to stdout without PATH")
+    p.add_argument("--width", type=positive_int, default=None, help="terminal width for the table")
+    return p
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write through a temporary file and rename, so a failure leaves nothing half-written."""
+    target = Path(path)
+    if target.is_dir():
+        raise ConfigError(f"{path}: is a directory", code="output")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def run(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(argv)
+    a = analyze(args.cfg, imgsz=args.imgsz, batch=args.batch, dtype=args.dtype, nc=args.nc,
+                variant=args.variant)
+    if args.json == "-":
+        from .reports.json_report import render as render_json
+
+        sys.stdout.write(render_json(a))
+        return EXIT_OK
+    if args.json:
+        from .reports.json_report import render as render_json
+
+        write_atomic(args.json, render_json(a))
+    from rich.console import Console
+
+    from .reports.terminal import render
+
+    render(a, Console(width=args.width) if args.width else Console())
+    if args.json:
+        print(f"JSON written to {args.json}")
+    return EXIT_OK
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point: returns the exit code; bad input is one line on stderr and code 2."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return run(argv)
+    except ConfigError as exc:
+        print(f"yanalyze: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"yanalyze: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except RecursionError:
+        print("yanalyze: error: config nests too deeply", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

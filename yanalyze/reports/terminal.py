@@ -1,0 +1,124 @@
+"""The terminal view: a summary and a YOLOv5-style per-layer table that fits the console width."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from ..analyzer.model import Analysis, LayerResult
+from . import fmt
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column; lower `keep` is dropped first when the console is narrow."""
+
+    title: str
+    cell: Callable[[LayerResult], str]
+    keep: int
+    justify: str = "right"
+    wrap: bool = False
+
+
+COLUMNS = (
+    Column("#", lambda r: str(r.index), 9),
+    Column("from", lambda r: fmt.from_(r.src_from), 5),
+    Column("n", lambda r: str(r.n), 4),
+    Column("params", lambda r: fmt.count(r.params), 9),
+    Column("module", lambda r: r.module, 9, "left"),
+    Column("arguments", lambda r: fmt.args(r.args), 1, "left", wrap=True),
+    Column("out CxHxW", lambda r: fmt.per_output(r, fmt.shape), 8),
+    Column("stride", lambda r: fmt.per_output(r, lambda o: fmt.axes(o.stride, fmt.frac)), 3),
+    Column("RF px", lambda r: fmt.per_output(r, fmt.rf_cell), 7),
+    Column("GFLOPs", lambda r: fmt.gflops(r.gflops), 8),
+    Column("mem", lambda r: fmt.nbytes(r.mem_bytes), 2),
+)
+_MIN_ARGS = 16
+
+
+def _width(col: Column, rows: list[LayerResult]) -> int:
+    cells = [col.cell(r) for r in rows]
+    longest = max([len(col.title), *(len(line) for c in cells for line in c.split("\n"))])
+    return min(longest, _MIN_ARGS) if col.wrap else longest
+
+
+def pick_columns(rows: list[LayerResult], width: int) -> list[Column]:
+    """Drop the least important columns until the table fits (2 spaces between columns)."""
+    cols = list(COLUMNS)
+    while (sum(_width(c, rows) + 2 for c in cols) - 2 > width) and any(c.keep < 9 for c in cols):
+        cols.remove(min((c for c in cols if c.keep < 9), key=lambda c: c.keep))
+    return cols
+
+
+def layer_table(a: Analysis, width: int) -> Table:
+    cols = pick_columns(a.layers, width)
+    fixed = sum(_width(c, a.layers) + 2 for c in cols if not c.wrap) - 2
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0), expand=False, show_edge=False)
+    for c in cols:
+        room = max(_MIN_ARGS, width - fixed - 2)
+        table.add_column(c.title, justify=c.justify, overflow="fold" if c.wrap else "ellipsis",
+                         no_wrap=not c.wrap, min_width=_MIN_ARGS if c.wrap else None,
+                         max_width=room if c.wrap else None)
+    for r in a.layers:
+        style = "bold" if r.is_head else None
+        table.add_row(*(c.cell(r) for c in cols), style=style)
+    return table
+
+
+def summary(a: Analysis) -> Table:
+    t, i = a.totals, a.input
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    rows = [
+        ("input", f"{i.ch}x{i.imgsz[0]}x{i.imgsz[1]}, batch {i.batch}, {i.dtype}"),
+        ("params", f"{fmt.count(t.params)} ({fmt.count(t.params_fused)} fused)"),
+        ("GFLOPs", f"{t.gflops:.1f} ({t.gflops_fused:.1f} fused)  ultralytics convention, as YOLOv5 prints"),
+        ("FLOPs", f"{fmt.si(t.flops)} complete count, {fmt.si(t.macs)} MACs"),
+        ("memory", f"{fmt.nbytes(t.mem_bytes)} accessed ({fmt.nbytes(t.mem_bytes_fused)} fused), "
+                   f"{t.intensity:.1f} FLOPs/byte"),
+        ("peak act.", f"{fmt.nbytes(t.peak_activation_bytes)} at layer {t.peak_layer}"),
+    ]
+    for k, v in rows:
+        grid.add_row(k, v)
+    return grid
+
+
+def levels_table(a: Analysis) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for title in ("output", "CxHxW", "stride", "RF textbook", "RF exact", "note"):
+        table.add_column(title, justify="left" if title in ("output", "note") else "right")
+    for lv in a.levels:
+        o = lv.output
+        notes = [n for n, on in (("global context", o.global_context),
+                                 ("larger than image", o.rf_exceeds_image)) if on]
+        table.add_row(lv.name, fmt.shape(o), fmt.axes(o.stride, fmt.frac), fmt.axes(o.rf, fmt.frac),
+                      fmt.rf_exact(o), ", ".join(notes))
+    return table
+
+
+def diagnostics(a: Analysis) -> Text:
+    text = Text()
+    styles = {"error": "bold red", "warning": "yellow", "info": "dim"}
+    for d in a.diagnostics:
+        where = f" layer {d.layer}" if d.layer is not None else ""
+        text.append(f"{d.severity}[{d.code}]{where}: {d.message}\n", style=styles.get(d.severity))
+    return text
+
+
+def render(a: Analysis, console: Console) -> None:
+    """Print the whole terminal report to the console."""
+    t = a.totals
+    title = Text(f"{a.name} summary: {len(a.layers)} layers, {t.params:,} parameters, "
+                 f"{t.gflops:.1f} GFLOPs", style="bold")
+    legend = Text("RF px: exact receptive field (min-max over positions); G global context; "
+                  "> larger than the image. GFLOPs: ultralytics convention. mem: bytes accessed.",
+                  style="dim")
+    parts = [title, summary(a), levels_table(a), layer_table(a, console.width), legend]
+    if a.diagnostics:
+        parts.append(diagnostics(a))
+    console.print(Group(*parts))
