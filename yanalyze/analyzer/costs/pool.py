@@ -37,3 +37,22 @@ def sppf(x: T, c1: int, c2: int, k: int = 5) -> T:
     y2 = P.maxpool(y1, kk, 1, kk // 2)
     y3 = P.maxpool(y2, kk, 1, kk // 2)
     return conv(P.concat([y, y1, y2, y3]), 4 * h, c2, 1, 1)
+
+
+@register("nn.MaxPool2d", channels="same")
+def maxpool2d(x: T, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
+              ceil_mode: bool = False) -> T:
+    """torch.nn.MaxPool2d; stride defaults to the kernel size."""
+    if ceil_mode or return_indices:
+        raise P.shape_error("MaxPool2d with ceil_mode or return_indices is not supported")
+    return P.maxpool(x, kernel_size, kernel_size if stride is None else stride, padding, dilation)
+
+
+@register("nn.ZeroPad2d", channels="same")
+def zeropad2d(x: T, padding) -> T:
+    """torch.nn.ZeroPad2d: an int, or (left, right, top, bottom)."""
+    if isinstance(padding, int) and not isinstance(padding, bool):
+        return P.pad(x, padding, padding, padding, padding)
+    if isinstance(padding, (list, tuple)) and len(padding) == 4:
+        return P.pad(x, *(int(v) for v in padding))
+    raise P.shape_error(f"ZeroPad2d padding must be an int or [left, right, top, bottom], got {padding!r}")

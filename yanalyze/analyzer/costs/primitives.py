@@ -146,11 +146,23 @@ def conv_bn_act(x: T, c1: int, c2: int, k: IntPair = 1, s: IntPair = 1, p: IntPa
     return activation(batchnorm(y, folded=True), act, folded=True)
 
 
-def maxpool(x: T, k: IntPair, s: IntPair, p: IntPair = 0) -> T:
+def maxpool(x: T, k: IntPair, s: IntPair, p: IntPair = 0, d: IntPair = 1) -> T:
     """MaxPool2d: k*k-1 comparisons per output; thop counts 0."""
-    y = window(x, x.c, k, s, p, 1, "max-pool")
+    y = window(x, x.c, k, s, p, d, "max-pool")
     n = x.numel + y.numel
     x.trace.record(Cost(flops=(prod(pair(k)) - 1) * y.numel, act=n, act_fused=n))
+    return y
+
+
+def pad(x: T, left: int, right: int, top: int, bottom: int) -> T:
+    """Zero padding: a copy into a larger map; position i reads input i - top (or - left)."""
+    if min(left, right, top, bottom) < 0:
+        raise shape_error("negative padding (cropping) is not supported")
+    s = x.shape
+    y = T(Shape(s.c, s.h + top + bottom, s.w + left + right), x.fh.window(1, 1, top),
+          x.fw.window(1, 1, left), x.glob, x.trace)
+    n = x.numel + y.numel
+    x.trace.record(Cost(act=n, act_fused=n))
     return y
 
 
