@@ -124,7 +124,7 @@ def batchnorm(x: T, folded: bool = False) -> T:
     folded: Conv+BN fusion removes it, leaving one bias per channel in the conv.
     """
     n, c = x.numel, x.c
-    fused = Cost(params_fused=c) if folded else Cost(params_fused=2 * c, thop_fused=4 * n,
+    fused = Cost(params_fused=c, weights_fused=c) if folded else Cost(params_fused=2 * c, thop_fused=4 * n,
                                                      act_fused=2 * n, weights_fused=4 * c)
     x.trace.record(replace(fused, params=2 * c, thop=4 * n, flops=2 * n, act=2 * n, weights=4 * c))
     return x
