@@ -10,7 +10,7 @@ from .errors import ConfigError
 from .graph import build_graph, last_use, unused
 from .layers import resolve_rows, settings
 from .memory import peak_activation
-from .model import DTYPE_BYTES, Analysis, Diagnostic, InputSpec, LayerResult, Level, Totals
+from .model import DTYPE_BYTES, Analysis, Diagnostic, InputSpec, LayerResult, Level, Totals, intensity
 
 ImgSz = Union[int, Sequence[int]]
 
@@ -50,7 +50,7 @@ def analyze(source: Union[str, os.PathLike, Mapping], imgsz: ImgSz = 640, batch:
         diags.append(Diagnostic("flops/probe", "warning", exc.layer, f"YOLOv5's {probe}x{probe} FLOPs "
                                 f"probe fails here ({exc.message}); GFLOPs are counted at the image size"))
         probe_pass, probe = run_pass(specs, s, hw, False, cfg.path), None
-    if hw[0] % (probe or 1) or hw[1] % (probe or 1):
+    if probe and (hw[0] % probe or hw[1] % probe):
         fixed = [-(-v // probe) * probe for v in hw]
         diags.append(Diagnostic("input/imgsz-stride", "warning", None,
                                 f"image size {hw[0]}x{hw[1]} is not a multiple of the max stride {probe}; "
@@ -58,14 +58,13 @@ def analyze(source: Union[str, os.PathLike, Mapping], imgsz: ImgSz = 640, batch:
     nbytes = DTYPE_BYTES[dtype]
     layers = []
     for spec, (outs, cost), (_, pcost) in zip(specs, main, probe_pass):
-        scale_hw = (probe, probe) if probe else hw
-        g = thop_gflops(pcost.thop, scale_hw[0], hw) if probe else thop_gflops(pcost.thop, 1, (1, 1))
-        gf = thop_gflops(pcost.thop_fused, scale_hw[0], hw) if probe else thop_gflops(pcost.thop_fused, 1, (1, 1))
+        g, gf = (thop_gflops(ops, probe, hw) for ops in (pcost.thop, pcost.thop_fused))
+        mem = (cost.act * batch + cost.weights) * nbytes
         result = LayerResult(
             spec.index, spec.section, spec.line, spec.src_from, spec.n, spec.module, spec.args,
             tuple(to_output(t, hw) for t in outs), spec.mdef.is_head, cost.params, cost.params_fused,
-            cost.macs, cost.flops, float(g), float(gf),
-            (cost.act * batch + cost.weights) * nbytes, (cost.act_fused * batch + cost.weights_fused) * nbytes)
+            cost.macs, cost.flops, float(g), float(gf), mem,
+            (cost.act_fused * batch + cost.weights_fused) * nbytes, intensity(cost.flops, batch, mem))
         graph.nodes[spec.index]["result"] = result
         layers.append((result, g, gf))
     results = [r for r, _, _ in layers]
@@ -80,12 +79,12 @@ def analyze(source: Union[str, os.PathLike, Mapping], imgsz: ImgSz = 640, batch:
             diags.append(Diagnostic("rf/exceeds-image", "info", lv.layer,
                                     f"{lv.name} receptive field {lv.output.rf_max[0]}x{lv.output.rf_max[1]} px "
                                     f"is larger than the {hw[0]}x{hw[1]} image"))
+    flops, mem = sum(r.flops for r in results), sum(r.mem_bytes for r in results)
     totals = Totals(
         sum(r.params for r in results), sum(r.params_fused for r in results),
         float(sum(g for _, g, _ in layers)), float(sum(gf for _, _, gf in layers)),
-        sum(r.macs for r in results), sum(r.flops for r in results),
-        sum(r.mem_bytes for r in results), sum(r.mem_bytes_fused for r in results),
-        peak * batch * nbytes, peak_layer)
+        sum(r.macs for r in results), flops, mem, sum(r.mem_bytes_fused for r in results),
+        peak * batch * nbytes, peak_layer, intensity(flops, batch, mem))
     return Analysis(cfg.name, cfg.path, InputSpec(s.ch, hw, batch, dtype), s.nc, results, totals,
                     levels, diags, graph)
 

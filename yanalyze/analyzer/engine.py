@@ -80,9 +80,13 @@ def probe_size(main: Pass, specs: Sequence[LayerSpec]) -> int:
     return max([32, *(int(s) for s in strides)])
 
 
-def thop_gflops(thop_probe: int, probe: int, hw: tuple[int, int]) -> Fraction:
-    """2 x thop count at the probe, scaled by (H/S)(W/S), in GFLOPs (kept exact)."""
-    return Fraction(2 * thop_probe, 10**9) * Fraction(hw[0] * hw[1], probe * probe)
+def thop_gflops(thop_count: int, probe: Optional[int], hw: tuple[int, int]) -> Fraction:
+    """2 x thop count at the S x S probe, scaled by (H/S)(W/S), in GFLOPs (kept exact).
+
+    probe None: the count was taken at the image size itself (the probe could not run).
+    """
+    scale = Fraction(hw[0] * hw[1], probe * probe) if probe else Fraction(1)
+    return Fraction(2 * thop_count, 10**9) * scale
 
 
 def stride_hint(cfg: Config, specs: Sequence[LayerSpec], s: Settings, hw: tuple[int, int]) -> str:

@@ -96,16 +96,17 @@ class LayerResult:
     gflops_fused: float
     mem_bytes: int
     mem_bytes_fused: int
+    intensity: float
 
     @property
     def out(self) -> Output:
         """The single output of a non-head layer (first level for heads)."""
         return self.outputs[0]
 
-    @property
-    def intensity(self) -> float:
-        """Arithmetic intensity in FLOPs per byte of memory access (unfused)."""
-        return self.flops / self.mem_bytes if self.mem_bytes else 0.0
+
+def intensity(flops: int, batch: int, mem_bytes: int) -> float:
+    """Arithmetic intensity: complete FLOPs of the whole batch per byte of memory access."""
+    return flops * batch / mem_bytes if mem_bytes else 0.0
 
 
 @dataclass(frozen=True)
@@ -128,10 +129,7 @@ class Totals:
     mem_bytes_fused: int
     peak_activation_bytes: int
     peak_layer: int
-
-    @property
-    def intensity(self) -> float:
-        return self.flops / self.mem_bytes if self.mem_bytes else 0.0
+    intensity: float
 
 
 @dataclass(frozen=True)
