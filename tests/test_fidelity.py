@@ -1,0 +1,66 @@
+"""Fidelity: for every official config, yanalyze equals an independent torch build of it.
+
+Per-layer params (numel) and output shapes (meta-device forward) must be equal; GFLOPs per
+layer equal ultralytics-thop run on each torch layer, and the totals match to the printed
+decimal, unfused and after model.fuse().
+"""
+from __future__ import annotations
+
+import pytest
+
+import torch_oracle as oracle
+import yanalyze
+import yolo_torch as yt
+from conftest import CONFIGS
+
+ALL = sorted(p.stem for p in CONFIGS.glob("*.yaml"))
+
+
+def expected_shapes(row: dict) -> list:
+    shape = row["out_shape"]
+    if isinstance(shape, list):
+        return [list(s) for s in shape] + ([list(row["proto_shape"])] if "proto_shape" in row else [])
+    return [list(shape)]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_matches_torch_build(name):
+    cfg = CONFIGS / f"{name}.yaml"
+    model = yt.build(cfg)
+    for imgsz in ((640, 640), (384, 640)):
+        ours = yanalyze.analyze(cfg, imgsz=imgsz)
+        rows = oracle.layer_table(model, imgsz)
+        assert len(ours.layers) == len(rows)
+        for r, row in zip(ours.layers, rows):
+            assert r.params == row["params"], (r.index, r.module)
+            assert [o.shape.as_list() for o in r.outputs] == expected_shapes(row), (r.index, r.module)
+        per_layer = oracle.layer_gflops(model, imgsz)
+        assert [r.gflops for r in ours.layers] == pytest.approx(per_layer, rel=1e-12, abs=0)
+        total = oracle.gflops(model, imgsz)
+        assert f"{ours.totals.gflops:.1f}" == f"{total:.1f}"
+        assert ours.totals.gflops == pytest.approx(total, rel=1e-12)
+    assert ours.totals.params == sum(p.numel() for p in model.parameters())
+    model.fuse()
+    assert ours.totals.params_fused == sum(p.numel() for p in model.parameters())
+    fused = oracle.gflops(model, 640)
+    at640 = yanalyze.analyze(cfg)
+    assert f"{at640.totals.gflops_fused:.1f}" == f"{fused:.1f}"
+    assert at640.totals.gflops_fused == pytest.approx(fused, rel=1e-12)
+
+
+# Published YOLOv5 v7.0 summaries at 640 (params, GFLOPs as printed).
+PUBLISHED = [
+    ("yolov5n", 1_872_157, "4.6"), ("yolov5s", 7_235_389, "16.6"), ("yolov5m", 21_190_557, "49.2"),
+    ("yolov5l", 46_563_709, "109.6"), ("yolov5x", 86_749_405, "206.3"),
+]
+
+
+@pytest.mark.parametrize("name, params, gflops", PUBLISHED)
+def test_published_figures(name, params, gflops):
+    t = yanalyze.analyze(CONFIGS / f"{name}.yaml").totals
+    assert (t.params, f"{t.gflops:.1f}") == (params, gflops)
+
+
+def test_published_fused_yolov5s():
+    t = yanalyze.analyze(CONFIGS / "yolov5s.yaml").totals
+    assert (t.params_fused, f"{t.gflops_fused:.1f}") == (7_225_885, "16.4")
