@@ -64,3 +64,24 @@ def test_published_figures(name, params, gflops):
 def test_published_fused_yolov5s():
     t = yanalyze.analyze(CONFIGS / "yolov5s.yaml").totals
     assert (t.params_fused, f"{t.gflops_fused:.1f}") == (7_225_885, "16.4")
+
+
+def _variant(name: str, **changes) -> dict:
+    import yaml
+    d = yaml.safe_load((CONFIGS / f"{name}.yaml").read_text())
+    d.update(changes)
+    return d
+
+
+@pytest.mark.parametrize("changes", [
+    {"ch": 1}, {"channel_multiple": 16}, {"nc": 3}, {"anchors": 2},
+    {"activation": "nn.ReLU()"}, {"depth_multiple": 0.67, "width_multiple": 0.4},
+], ids=lambda c: ",".join(c))
+def test_settings_match_torch_build(changes):
+    cfg = _variant("yolov5s", **changes)
+    model = yt.build(cfg)
+    ours = yanalyze.analyze(cfg, imgsz=320)
+    rows = oracle.layer_table(model, (320, 320))
+    assert [r.params for r in ours.layers] == [row["params"] for row in rows]
+    assert [[o.shape.as_list() for o in r.outputs] for r in ours.layers] == [expected_shapes(row) for row in rows]
+    assert ours.totals.gflops == pytest.approx(oracle.gflops(model, 320), rel=1e-12)
