@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
+from fractions import Fraction
 from typing import Mapping, Optional, Sequence, Union
 
+import networkx as nx
+
 from . import config as config_mod
-from .engine import level_name, probe_size, run_pass, stride_hint, thop_gflops, to_output
+from .config import Config
+from .engine import Pass, level_name, probe_size, rounded_size, run_pass, stride_hint, thop_gflops, to_output
 from .errors import ConfigError
 from .graph import build_graph, last_use, unused
-from .layers import resolve_rows, settings
+from .layers import LayerSpec, Settings, resolve_rows, settings
 from .memory import peak_activation
-from .model import DTYPE_BYTES, Analysis, Diagnostic, InputSpec, LayerResult, Level, Totals, intensity
+from .model import DTYPE_BYTES, Cost, Analysis, Diagnostic, InputSpec, LayerResult, Level, Totals, intensity
 
 ImgSz = Union[int, Sequence[int]]
 
@@ -27,22 +32,45 @@ def _imgsz(imgsz: ImgSz) -> tuple[int, int]:
 def analyze(source: Union[str, os.PathLike, Mapping], imgsz: ImgSz = 640, batch: int = 1,
             dtype: str = "fp32", nc: Optional[int] = None, variant: Optional[str] = None) -> Analysis:
     """Analyse a YOLOv5 model config (path or mapping) at an input size, without torch."""
-    hw = _imgsz(imgsz)
+    inp = _input(imgsz, batch, dtype)
+    cfg = config_mod.load(source, variant)
+    s = settings(cfg, nc)
+    inp = replace(inp, ch=s.ch)
+    specs = resolve_rows(cfg, s)
+    graph = build_graph(specs)
+    main, probe_pass, probe, diags = _passes(cfg, specs, s, inp.imgsz)
+    diags = [Diagnostic("parse/notice", "info", None, n) for n in cfg.notices] + diags
+    results, gflops = [], []
+    for spec, (outs, cost), (_, pcost) in zip(specs, main, probe_pass):
+        g = [thop_gflops(ops, probe, inp.imgsz) for ops in (pcost.thop, pcost.thop_fused)]
+        result = _layer_result(spec, outs, cost, g, inp)
+        graph.nodes[spec.index]["result"] = result
+        results.append(result)
+        gflops.append(g)
+    levels = _levels(results)
+    diags += _graph_diagnostics(graph, specs, levels, inp.imgsz)
+    totals = _totals(results, gflops, graph, inp)
+    return Analysis(cfg.name, cfg.path, inp, s.nc, results, totals, levels, diags, graph)
+
+
+def _input(imgsz: ImgSz, batch: int, dtype: str) -> InputSpec:
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         raise ConfigError(f"batch must be a positive integer, got {batch!r}", code="input/batch")
     if dtype not in DTYPE_BYTES:
         raise ConfigError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}", code="input/dtype")
-    cfg = config_mod.load(source, variant)
-    s = settings(cfg, nc)
-    specs = resolve_rows(cfg, s)
-    graph = build_graph(specs)
+    return InputSpec(0, _imgsz(imgsz), batch, dtype)  # channels come from the config
+
+
+def _passes(cfg: Config, specs: list[LayerSpec], s: Settings,
+            hw: tuple[int, int]) -> tuple[Pass, Pass, Optional[int], list[Diagnostic]]:
+    """The main pass at the image size and YOLOv5's S x S FLOPs probe pass."""
     try:
         main = run_pass(specs, s, hw, True, cfg.path)
     except ConfigError as exc:
         if exc.code == "graph/shape":
             exc.message += stride_hint(cfg, specs, s, hw)
         raise
-    diags = [Diagnostic("parse/notice", "info", None, n) for n in cfg.notices]
+    diags = []
     probe = probe_size(main, specs)
     try:
         probe_pass = run_pass(specs, s, (probe, probe), False, cfg.path)
@@ -50,43 +78,47 @@ def analyze(source: Union[str, os.PathLike, Mapping], imgsz: ImgSz = 640, batch:
         diags.append(Diagnostic("flops/probe", "warning", exc.layer, f"YOLOv5's {probe}x{probe} FLOPs "
                                 f"probe fails here ({exc.message}); GFLOPs are counted at the image size"))
         probe_pass, probe = run_pass(specs, s, hw, False, cfg.path), None
-    if probe and (hw[0] % probe or hw[1] % probe):
-        fixed = [-(-v // probe) * probe for v in hw]
+    if probe and rounded_size(hw, probe) != hw:
+        fixed = rounded_size(hw, probe)
         diags.append(Diagnostic("input/imgsz-stride", "warning", None,
                                 f"image size {hw[0]}x{hw[1]} is not a multiple of the max stride {probe}; "
                                 f"YOLOv5 would use {fixed[0]}x{fixed[1]} (computed exactly at {hw[0]}x{hw[1]})"))
-    nbytes = DTYPE_BYTES[dtype]
-    layers = []
-    for spec, (outs, cost), (_, pcost) in zip(specs, main, probe_pass):
-        g, gf = (thop_gflops(ops, probe, hw) for ops in (pcost.thop, pcost.thop_fused))
-        mem = (cost.act * batch + cost.weights) * nbytes
-        result = LayerResult(
-            spec.index, spec.section, spec.line, spec.src_from, spec.n, spec.module, spec.args,
-            tuple(to_output(t, hw) for t in outs), spec.mdef.is_head, cost.params, cost.params_fused,
-            cost.macs, cost.flops, float(g), float(gf), mem,
-            (cost.act_fused * batch + cost.weights_fused) * nbytes, intensity(cost.flops, batch, mem))
-        graph.nodes[spec.index]["result"] = result
-        layers.append((result, g, gf))
-    results = [r for r, _, _ in layers]
-    last = last_use(graph, len(specs))
-    out_elems = [sum(o.shape.numel for o in r.outputs) for r in results]
-    peak, peak_layer = peak_activation(out_elems, s.ch * hw[0] * hw[1], last)
-    for i in unused(graph, len(specs)):
-        diags.append(Diagnostic("graph/unused", "warning", i, f"layer {i} ({specs[i].module}) output is never used"))
-    levels = _levels(results)
+    return main, probe_pass, probe, diags
+
+
+def _layer_result(spec: LayerSpec, outs: list, cost: Cost, g: list[Fraction], inp: InputSpec) -> LayerResult:
+    nbytes = DTYPE_BYTES[inp.dtype]
+    mem = (cost.act * inp.batch + cost.weights) * nbytes
+    mem_fused = (cost.act_fused * inp.batch + cost.weights_fused) * nbytes
+    return LayerResult(
+        spec.index, spec.section, spec.line, spec.src_from, spec.n, spec.module, spec.args,
+        tuple(to_output(t, inp.imgsz) for t in outs), spec.mdef.is_head, cost.params,
+        cost.params_fused, cost.macs, cost.flops, float(g[0]), float(g[1]), mem, mem_fused,
+        intensity(cost.flops, inp.batch, mem))
+
+
+def _graph_diagnostics(graph: nx.DiGraph, specs: list[LayerSpec], levels: list[Level], hw: tuple[int, int]) -> list[Diagnostic]:
+    diags = [Diagnostic("graph/unused", "warning", i, f"layer {i} ({specs[i].module}) output is never used")
+             for i in unused(graph, len(specs))]
     for lv in levels:
         if lv.output.rf_exceeds_image:
             diags.append(Diagnostic("rf/exceeds-image", "info", lv.layer,
                                     f"{lv.name} receptive field {lv.output.rf_max[0]}x{lv.output.rf_max[1]} px "
                                     f"is larger than the {hw[0]}x{hw[1]} image"))
+    return diags
+
+
+def _totals(results: list[LayerResult], gflops: list[list[Fraction]], graph: nx.DiGraph, inp: InputSpec) -> Totals:
+    """Sums over layers (GFLOPs summed exactly) and peak activation memory."""
+    out_elems = [sum(o.shape.numel for o in r.outputs) for r in results]
+    peak, peak_layer = peak_activation(out_elems, inp.ch * inp.imgsz[0] * inp.imgsz[1],
+                                       last_use(graph, len(results)))
     flops, mem = sum(r.flops for r in results), sum(r.mem_bytes for r in results)
-    totals = Totals(
+    return Totals(
         sum(r.params for r in results), sum(r.params_fused for r in results),
-        float(sum(g for _, g, _ in layers)), float(sum(gf for _, _, gf in layers)),
+        float(sum(g[0] for g in gflops)), float(sum(g[1] for g in gflops)),
         sum(r.macs for r in results), flops, mem, sum(r.mem_bytes_fused for r in results),
-        peak * batch * nbytes, peak_layer, intensity(flops, batch, mem))
-    return Analysis(cfg.name, cfg.path, InputSpec(s.ch, hw, batch, dtype), s.nc, results, totals,
-                    levels, diags, graph)
+        peak * inp.batch * DTYPE_BYTES[inp.dtype], peak_layer, intensity(flops, inp.batch, mem))
 
 
 def _levels(results: list[LayerResult]) -> list[Level]:

@@ -89,13 +89,18 @@ def thop_gflops(thop_count: int, probe: Optional[int], hw: tuple[int, int]) -> F
     return Fraction(2 * thop_count, 10**9) * scale
 
 
+def rounded_size(hw: tuple[int, int], stride: int) -> tuple[int, int]:
+    """The size YOLOv5's check_img_size would use: each side rounded up to the stride."""
+    return (-(-hw[0] // stride) * stride, -(-hw[1] // stride) * stride)
+
+
 def stride_hint(cfg: Config, specs: Sequence[LayerSpec], s: Settings, hw: tuple[int, int]) -> str:
     """When the size is not a multiple of the largest stride, say what YOLOv5 would use."""
     try:
         probe = probe_size(run_pass(specs, s, (256, 256), False, cfg.path), specs)
     except ConfigError:
         return ""
-    if hw[0] % probe == 0 and hw[1] % probe == 0:
+    fixed = rounded_size(hw, probe)
+    if fixed == hw:
         return ""
-    fixed = [-(-v // probe) * probe for v in hw]
     return f" (image size {hw[0]}x{hw[1]} is not a multiple of the max stride {probe}; YOLOv5 would use {fixed[0]}x{fixed[1]})"

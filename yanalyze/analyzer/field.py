@@ -78,6 +78,11 @@ class AxisField:
         hi = tuple(max(self._at(self.hi, i), other._at(other.hi, i)) for i in range(period))
         return AxisField(jump, rf, period, shift, lo, hi)
 
+    def extent(self, i: int) -> int:
+        """Exact receptive field (pixels) of output position i."""
+        assert self.lo is not None and self.hi is not None
+        return self._at(self.hi, i) - self._at(self.lo, i) + 1
+
     @property
     def rf_min(self) -> int:
         assert self.lo is not None and self.hi is not None
