@@ -39,6 +39,7 @@ CASES = [
     ("yolov5s-v5.0", 8, 0, 1024),    # SPP(5, 9, 13) after a Focus stem
     ("yolov5s-ghost", 6, 0, 768),    # GhostConv / GhostBottleneck depth-wise 5x5
     ("yolov5-p2", 21, 0, 1536),      # P2 after three upsamples: period 8
+    ("zoo-of-blocks", 16, 0, 1280),  # MixConv2d, Contract/Expand, ZeroPad2d + MaxPool2d(2, 1), ...
 ]
 
 
