@@ -66,3 +66,15 @@ def test_bottleneck_csp_keeps_its_standalone_bn_when_fused():
     assert cost.params == 2112 + 2048 + 1024 + 4224 + 128 + 10368
     # fused: only Conv-wrapped BNs fold (cv1 32, cv4 64, bottleneck 32+32)
     assert cost.params - cost.params_fused == 32 + 64 + 64
+
+
+def test_squeeze_excite_pattern_is_global_and_counts_gating():
+    from yanalyze.analyzer.costs import primitives as P
+    trace = Trace(ACTS["SiLU"], True)
+    x = T(Shape(16, 8, 8), AxisField.identity(), AxisField.identity(), False, trace)
+    g = P.global_avgpool(x)               # thop: 1024 adds + 16 divides
+    y = P.mul(x, g)                       # 1024 products
+    assert (g.shape.h, g.shape.w, g.glob, y.glob) == (1, 1, True, True)
+    assert (y.shape.c, y.shape.h, y.shape.w) == (16, 8, 8)
+    assert trace.cost.thop == 1024 + 16
+    assert trace.cost.flops == 1024 + 1024
