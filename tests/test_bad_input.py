@@ -185,3 +185,15 @@ def test_json_to_unwritable_path_writes_nothing(run_cli, tmp_path):
     target = tmp_path / "missing-dir" / "out.json"
     assert_bad(run_cli, [CONFIGS / "yolov5s.yaml", "--json", target], "out.json")
     assert not target.exists()
+
+
+@pytest.mark.parametrize("row, message", [
+    ("[-1, 1, Conv, [-64, 3, 2]]", "output channels must be a positive integer"),
+    ("[-1, 1, Conv, [128, 0, 2]]", "kernel, stride, dilation >= 1"),
+    ("[-1, 1, Conv, [128, 3, 2, -1]]", "padding >= 0"),
+    ("[-1, 1, Conv, [128, 3, 2, 1, 3]]", "groups=3 must divide"),
+    ("[-1, 1, Conv, [128, 'three', 2]]", "expected an integer, got 'three'"),
+])
+def test_bad_conv_arguments(run_cli, tmp_path, row, message):
+    p = write(tmp_path, replace_row("[-1, 1, Conv, [128, 3, 2]]", row))
+    assert_bad(run_cli, [p], "layer 1", "Conv", message)

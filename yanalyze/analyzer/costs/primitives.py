@@ -84,10 +84,11 @@ def pair(v: IntPair) -> tuple[int, int]:
 
 
 def _out_len(n: int, k: int, s: int, p: int, d: int, what: str) -> int:
+    if k < 1 or s < 1 or p < 0 or d < 1:
+        raise shape_error(f"{what} needs kernel, stride, dilation >= 1 and padding >= 0 "
+                          f"(got k={k}, s={s}, p={p}, d={d})")
     span = d * (k - 1) + 1
     out = (n + 2 * p - span) // s + 1
-    if s < 1 or p < 0:
-        raise shape_error(f"{what} needs stride >= 1 and padding >= 0 (got s={s}, p={p})")
     if out < 1:
         raise shape_error(f"{what} kernel {span} is larger than its input {n} plus padding {2 * p}")
     return out
@@ -104,6 +105,8 @@ def window(x: T, c2: int, k: IntPair, s: IntPair, p: IntPair, d: IntPair, what: 
 def conv2d(x: T, c1: int, c2: int, k: IntPair = 1, s: IntPair = 1, p: IntPair = 0,
            g: int = 1, d: IntPair = 1, bias: bool = False) -> T:
     """nn.Conv2d: MACs = out * c1/g * kh*kw (thop, bias not counted); FLOPs = 2*MACs + bias adds."""
+    if isinstance(c2, bool) or not isinstance(c2, int) or c2 < 1:
+        raise shape_error(f"convolution output channels must be a positive integer, got {c2!r}")
     if x.c != c1:
         raise shape_error(f"convolution expects {c1} input channels, gets {x.c}")
     if g < 1 or c1 % g or c2 % g:
