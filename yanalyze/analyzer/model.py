@@ -158,6 +158,6 @@ class Analysis:
 
     def to_dict(self) -> dict:
         """The JSON form (schema yanalyze/1); numbers stay numbers."""
-        from ..reports.json_report import analysis_to_dict
+        from .serialize import analysis_to_dict
 
         return analysis_to_dict(self)

@@ -1,0 +1,63 @@
+"""The Analysis as plain data (schema yanalyze/1): what JSON, the diff and the CI gate read."""
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from .model import Analysis, LayerResult, Output
+
+
+def num(v: Any) -> Any:
+    """Fractions become ints when whole, floats otherwise; everything else passes through."""
+    if isinstance(v, Fraction):
+        return int(v) if v.denominator == 1 else float(v)
+    if isinstance(v, (tuple, list)):
+        return [num(x) for x in v]
+    return v
+
+
+def output_dict(o: Output) -> dict:
+    return {"shape": o.shape.as_list(), "stride": num(o.stride), "rf": num(o.rf),
+            "rf_min": list(o.rf_min), "rf_max": list(o.rf_max),
+            "global_context": o.global_context, "rf_exceeds_image": o.rf_exceeds_image}
+
+
+def _per_output(r: LayerResult, key: str) -> Any:
+    """One value for single-output layers, a list per level for heads."""
+    values = [output_dict(o)[key] for o in r.outputs]
+    return values if r.is_head else values[0]
+
+
+def layer_dict(r: LayerResult) -> dict:
+    return {
+        "index": r.index, "from": list(r.src_from), "n": r.n, "module": r.module,
+        "args": r.args, "section": r.section, "line": r.line,
+        "out_shape": _per_output(r, "shape"), "stride": _per_output(r, "stride"),
+        "rf": _per_output(r, "rf"), "rf_min": _per_output(r, "rf_min"),
+        "rf_max": _per_output(r, "rf_max"),
+        "global_context": any(o.global_context for o in r.outputs),
+        "rf_exceeds_image": any(o.rf_exceeds_image for o in r.outputs),
+        "params": r.params, "params_fused": r.params_fused, "macs": r.macs,
+        "gflops": r.gflops, "gflops_fused": r.gflops_fused, "flops": r.flops,
+        "mem_bytes": r.mem_bytes, "mem_bytes_fused": r.mem_bytes_fused,
+        "intensity": r.intensity,
+    }
+
+
+def analysis_to_dict(a: Analysis) -> dict:
+    t = a.totals
+    return {
+        "schema": a.schema,
+        "model": {"name": a.name, "path": a.path, "nc": a.nc},
+        "input": {"ch": a.input.ch, "imgsz": list(a.input.imgsz), "batch": a.input.batch,
+                  "dtype": a.input.dtype},
+        "layers": [layer_dict(r) for r in a.layers],
+        "outputs": [{"name": lv.name, "layer": lv.layer, **output_dict(lv.output)} for lv in a.levels],
+        "totals": {"params": t.params, "params_fused": t.params_fused, "gflops": t.gflops,
+                   "gflops_fused": t.gflops_fused, "macs": t.macs, "flops": t.flops,
+                   "mem_bytes": t.mem_bytes, "mem_bytes_fused": t.mem_bytes_fused,
+                   "intensity": t.intensity, "peak_activation_bytes": t.peak_activation_bytes,
+                   "peak_activation_layer": t.peak_layer},
+        "diagnostics": [{"code": d.code, "severity": d.severity, "layer": d.layer, "message": d.message}
+                        for d in a.diagnostics],
+    }
