@@ -100,11 +100,12 @@ def _layer_result(spec: LayerSpec, outs: list, cost: Cost, g: list[Fraction], in
 def _graph_diagnostics(graph: nx.DiGraph, specs: list[LayerSpec], levels: list[Level], hw: tuple[int, int]) -> list[Diagnostic]:
     diags = [Diagnostic("graph/unused", "warning", i, f"layer {i} ({specs[i].module}) output is never used")
              for i in unused(graph, len(specs))]
-    for lv in levels:
-        if lv.output.rf_exceeds_image:
-            diags.append(Diagnostic("rf/exceeds-image", "info", lv.layer,
-                                    f"{lv.name} receptive field {lv.output.rf_max[0]}x{lv.output.rf_max[1]} px "
-                                    f"is larger than the {hw[0]}x{hw[1]} image"))
+    beyond = [f"{lv.name} {lv.output.rf_max[0]}x{lv.output.rf_max[1]}" for lv in levels
+              if lv.output.rf_exceeds_image]
+    if beyond:
+        diags.append(Diagnostic("rf/exceeds-image", "info", levels[0].layer,
+                                f"receptive field larger than the {hw[0]}x{hw[1]} image at "
+                                f"{', '.join(beyond)} px (part of every window is zero padding)"))
     return diags
 
 
