@@ -71,9 +71,9 @@ def _passes(cfg: Config, specs: list[LayerSpec], s: Settings,
             exc.message += stride_hint(cfg, specs, s, hw)
         raise
     diags = []
-    probe = probe_size(main, specs)
+    probe: Optional[int] = probe_size(main, specs)
     try:
-        probe_pass = run_pass(specs, s, (probe, probe), False, cfg.path)
+        probe_pass = run_pass(specs, s, (probe, probe), False, cfg.path)  # type: ignore[arg-type]
     except ConfigError as exc:
         diags.append(Diagnostic("flops/probe", "warning", exc.layer, f"YOLOv5's {probe}x{probe} FLOPs "
                                 f"probe fails here ({exc.message}); GFLOPs are counted at the image size"))

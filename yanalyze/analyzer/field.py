@@ -41,7 +41,8 @@ class AxisField:
     def exact(self) -> bool:
         return self.lo is not None
 
-    def _at(self, table: tuple[int, ...], i: int) -> int:
+    def _at(self, table: Optional[tuple[int, ...]], i: int) -> int:
+        assert table is not None, "exact windows are off for this field"
         q, r = divmod(i, self.period)
         return table[r] + q * self.shift
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Literal
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -20,7 +20,7 @@ class Column:
     title: str
     cell: Callable[[LayerResult], str]
     keep: int
-    justify: str = "right"
+    justify: Literal["left", "right"] = "right"
     wrap: bool = False
 
 
@@ -118,7 +118,7 @@ def render(a: Analysis, console: Console) -> None:
     legend = Text("RF px: exact receptive field (min-max over positions); G global context; "
                   "> larger than the image. GFLOPs: ultralytics convention. mem: bytes accessed.",
                   style="dim")
-    parts = [title, summary(a), levels_table(a), layer_table(a, console.width), legend]
+    parts: list[RenderableType] = [title, summary(a), levels_table(a), layer_table(a, console.width), legend]
     if a.diagnostics:
         parts.append(diagnostics(a))
     console.print(Group(*parts))

@@ -10,10 +10,11 @@ from .registry import register
 
 
 def _kernels(k: Union[int, Sequence[int]]) -> list[int]:
-    ks = list(k) if isinstance(k, (list, tuple)) else [k]
-    for kk in ks:
+    ks: list[int] = []
+    for kk in list(k) if isinstance(k, (list, tuple)) else [k]:
         if isinstance(kk, bool) or not isinstance(kk, int) or kk < 1 or kk % 2 == 0:
             raise P.shape_error(f"SPP pool kernels must be odd positive integers, got {kk!r}")
+        ks.append(kk)
     return ks
 
 

@@ -22,9 +22,9 @@ def upsample(x: T, size: Optional[object] = None, scale_factor: object = None,
     """nn.Upsample(None, 2, 'nearest'): integer scale factor, nearest mode."""
     if size is not None:
         raise P.shape_error("nn.Upsample with a fixed size is not supported yet; use scale_factor")
-    scale = scale_factor
-    if isinstance(scale, float) and scale.is_integer():
-        scale = int(scale)
+    scale = int(scale_factor) if isinstance(scale_factor, float) and scale_factor.is_integer() else scale_factor
+    if isinstance(scale, bool) or not isinstance(scale, int):
+        raise P.shape_error(f"upsample needs an integer scale factor, got {scale_factor!r}")
     return P.upsample(x, scale, mode)
 
 
