@@ -78,3 +78,12 @@ def test_squeeze_excite_pattern_is_global_and_counts_gating():
     assert (y.shape.c, y.shape.h, y.shape.w) == (16, 8, 8)
     assert trace.cost.thop == 1024 + 16
     assert trace.cost.flops == 1024 + 1024
+
+
+def test_even_kernel_autopad_follows_yolov5_code():
+    # YOLOv5 autopad is k_eff // 2 (not (k-1)//2): k=2 pads 1, so 8 -> (8 + 2 - 2) // 1 + 1 = 9
+    y, cost = run("Conv", [8, 8, 2], (8, 8, 8))
+    assert (y.shape.h, y.shape.w) == (9, 9)
+    # d=2, k=3: k_eff = 5, pad 2 keeps the size; rf = 5
+    y, _ = run("Conv", [8, 8, 3, 1, None, 1, 2], (8, 8, 8))
+    assert (y.shape.h, y.fh.rf) == (8, 5)
