@@ -1,9 +1,6 @@
 """The terminal view: a summary and a YOLOv5-style per-layer table that fits the console width."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Literal
-
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -11,32 +8,8 @@ from rich.text import Text
 
 from ..analyzer.model import Analysis, LayerResult
 from . import fmt
+from .columns import TERMINAL_COLUMNS, Column
 
-
-@dataclass(frozen=True)
-class Column:
-    """A table column; lower `keep` is dropped first when the console is narrow."""
-
-    title: str
-    cell: Callable[[LayerResult], str]
-    keep: int
-    justify: Literal["left", "right"] = "right"
-    wrap: bool = False
-
-
-COLUMNS = (
-    Column("#", lambda r: str(r.index), 9),
-    Column("from", lambda r: fmt.from_(r.src_from), 5),
-    Column("n", lambda r: str(r.n), 4),
-    Column("params", lambda r: fmt.count(r.params), 9),
-    Column("module", lambda r: r.module, 9, "left"),
-    Column("arguments", lambda r: fmt.args(r.args), 1, "left", wrap=True),
-    Column("out CxHxW", lambda r: fmt.per_output(r, fmt.shape), 8),
-    Column("stride", lambda r: fmt.per_output(r, lambda o: fmt.axes(o.stride, fmt.frac)), 3),
-    Column("RF px", lambda r: fmt.per_output(r, fmt.rf_cell), 7),
-    Column("GFLOPs", lambda r: fmt.gflops(r.gflops), 8),
-    Column("mem", lambda r: fmt.nbytes(r.mem_bytes), 2),
-)
 _MIN_ARGS = 16
 
 
@@ -48,7 +21,7 @@ def _width(col: Column, rows: list[LayerResult]) -> int:
 
 def pick_columns(rows: list[LayerResult], width: int) -> list[Column]:
     """Drop the least important columns until the table fits (2 spaces between columns)."""
-    cols = list(COLUMNS)
+    cols = list(TERMINAL_COLUMNS)
     while (sum(_width(c, rows) + 2 for c in cols) - 2 > width) and any(c.keep < 9 for c in cols):
         cols.remove(min((c for c in cols if c.keep < 9), key=lambda c: c.keep))
     return cols

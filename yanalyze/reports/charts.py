@@ -1,0 +1,160 @@
+"""Chart geometry for the HTML report: plain data the SVG template draws.
+
+Only layout happens here (scales, ticks, positions); every value comes from the Analysis.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from ..analyzer.model import Analysis
+from . import fmt
+
+W, H = 640, 220
+LEFT, RIGHT, TOP, BOTTOM = 58, 12, 16, 30
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One bar (w, h > 0), point (r > 0) or label, with hover text."""
+
+    x: float
+    y: float
+    w: float = 0.0
+    h: float = 0.0
+    r: float = 0.0
+    title: str = ""
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class Tick:
+    pos: float
+    label: str
+
+
+@dataclass
+class Chart:
+    """An SVG chart: marks, polylines, axis ticks and reference lines, in pixel coordinates."""
+
+    id: str
+    title: str
+    x_label: str
+    y_label: str
+    marks: list[Mark] = field(default_factory=list)
+    lines: list[tuple[str, str, str]] = field(default_factory=list)  # (css, points, title)
+    x_ticks: list[Tick] = field(default_factory=list)
+    y_ticks: list[Tick] = field(default_factory=list)
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (css, text)
+    width: int = W
+    height: int = H
+
+
+class Scale:
+    """Linear or log10 mapping of a data range onto a pixel range."""
+
+    def __init__(self, lo: float, hi: float, p0: float, p1: float, log: bool = False):
+        self.log = log
+        f = (lambda v: math.log10(max(v, 1e-30))) if log else (lambda v: v)
+        self.f: Callable[[float], float] = f
+        self.lo, self.hi = f(lo), f(hi if hi > lo else lo + 1)
+        self.p0, self.p1 = p0, p1
+
+    def __call__(self, v: float) -> float:
+        return round(self.p0 + (self.f(v) - self.lo) / (self.hi - self.lo) * (self.p1 - self.p0), 2)
+
+    def ticks(self, fmt_fn: Callable[[float], str], n: int = 4) -> list[Tick]:
+        if self.log:
+            vals = [10.0 ** e for e in range(math.floor(self.lo), math.ceil(self.hi) + 1)]
+        else:
+            step = _nice((self.hi - self.lo) / n)
+            vals = [step * i for i in range(int(self.lo // step), int(self.hi // step) + 1)]
+        lo, hi = sorted((self.p0, self.p1))
+        return [Tick(self(v), fmt_fn(v)) for v in vals if lo - 0.5 <= self(v) <= hi + 0.5]
+
+
+def _nice(raw: float) -> float:
+    """A round step (1, 2 or 5 times a power of ten) at least `raw`."""
+    if raw <= 0:
+        return 1.0
+    mag = 10 ** math.floor(math.log10(raw))
+    return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+
+
+def _layer_axis(n: int) -> Scale:
+    return Scale(-0.5, n - 0.5, LEFT, W - RIGHT)
+
+
+def _index_ticks(x: Scale, n: int) -> list[Tick]:
+    step = max(1, math.ceil(n / 16))
+    return [Tick(x(i), str(i)) for i in range(0, n, step)]
+
+
+def bars(a: Analysis, id: str, title: str, values: Sequence[float], unit: str,
+         fmt_fn: Callable[[float], str]) -> Chart:
+    """One bar per layer."""
+    n = len(values)
+    x, y = _layer_axis(n), Scale(0, max(values) or 1, H - BOTTOM, TOP)
+    width = max(1.0, (x(1) - x(0)) * 0.8)
+    marks = [Mark(x(i) - width / 2, y(v), width, y(0) - y(v), title=f"{i} {a.layers[i].module}: {fmt_fn(v)} {unit}",
+                  css="bar head" if a.layers[i].is_head else "bar")
+             for i, v in enumerate(values)]
+    return Chart(id, title, "layer", unit, marks, x_ticks=_index_ticks(x, n), y_ticks=y.ticks(fmt_fn))
+
+
+def flops_chart(a: Analysis) -> Chart:
+    return bars(a, "chart-flops", "GFLOPs per layer (ultralytics)", [r.gflops for r in a.layers],
+                "GFLOPs", lambda v: f"{v:.2f}")
+
+
+def params_chart(a: Analysis) -> Chart:
+    return bars(a, "chart-params", "Parameters per layer", [float(r.params) for r in a.layers],
+                "params", lambda v: fmt.si(v))
+
+
+def rf_chart(a: Analysis) -> Chart:
+    """Receptive field (exact min-max band, textbook line) and stride against depth, image size marked."""
+    n = len(a.layers)
+    outs = [r.out for r in a.layers]
+    image = max(a.input.imgsz)
+    top = max([image, *(max(o.rf_max) for o in outs)])
+    x, y = _layer_axis(n), Scale(1, top * 1.1, H - BOTTOM, TOP, log=True)
+    c = Chart("chart-rf", "Receptive field and stride against depth", "layer", "pixels (log)",
+              x_ticks=_index_ticks(x, n), y_ticks=y.ticks(lambda v: fmt.si(v)))
+    band_hi = [f"{x(i)},{y(o.rf_max[0])}" for i, o in enumerate(outs)]
+    band_lo = [f"{x(i)},{y(o.rf_min[0])}" for i, o in reversed(list(enumerate(outs)))]
+    c.lines.append(("band", " ".join(band_hi + band_lo), "exact receptive field (min to max over positions)"))
+    c.lines.append(("rf", " ".join(f"{x(i)},{y(float(o.rf[0]))}" for i, o in enumerate(outs)),
+                    "textbook receptive field"))
+    c.lines.append(("stride", " ".join(f"{x(i)},{y(float(o.stride[0]))}" for i, o in enumerate(outs)), "stride"))
+    c.lines.append(("image", f"{LEFT},{y(image)} {W - RIGHT},{y(image)}", f"image size {image} px"))
+    for i, (r, o) in enumerate(zip(a.layers, outs)):
+        c.marks.append(Mark(x(i), y(o.rf_max[0]), r=2.5, css="pt-rf" + (" global" if o.global_context else ""),
+                            title=f"{i} {r.module}: RF {fmt.rf_exact(o)} px (textbook {fmt.axes(o.rf, fmt.frac)}), "
+                                  f"stride {fmt.axes(o.stride, fmt.frac)}"
+                                  + (", global context" if o.global_context else "")))
+    c.legend = [("band", "exact RF (min-max)"), ("rf", "textbook RF"), ("stride", "stride"),
+                ("image", f"image {image} px")]
+    return c
+
+
+def intensity_chart(a: Analysis) -> Chart:
+    """Memory access against complete FLOPs per layer (log-log); the diagonal is intensity."""
+    pts = [(r.index, r.mem_bytes, r.flops * a.input.batch) for r in a.layers if r.flops and r.mem_bytes]
+    xs, ys = [p[1] for p in pts] or [1], [p[2] for p in pts] or [1]
+    x = Scale(min(xs) / 1.5, max(xs) * 1.5, LEFT, W - RIGHT, log=True)
+    y = Scale(min(ys) / 1.5, max(ys) * 1.5, H - BOTTOM, TOP, log=True)
+    c = Chart("chart-intensity", "Memory access against FLOPs (arithmetic intensity)", "bytes accessed",
+              "FLOPs", x_ticks=x.ticks(lambda v: fmt.nbytes(int(v))), y_ticks=y.ticks(lambda v: fmt.si(v)))
+    for i, mem, flops in pts:
+        r = a.layers[i]
+        c.marks.append(Mark(x(mem), y(flops), r=3.5, css="pt" + (" head" if r.is_head else ""),
+                            title=f"{i} {r.module}: {fmt.si(flops)} FLOPs, {fmt.nbytes(mem)}, "
+                                  f"{r.intensity:.1f} FLOPs/byte"))
+    return c
+
+
+def all_charts(a: Analysis) -> list[Chart]:
+    return [flops_chart(a), params_chart(a), rf_chart(a), intensity_chart(a)]
+

@@ -1,0 +1,95 @@
+"""The layer graph as Graphviz DOT, and as SVG when the `dot` binary is installed.
+
+Nodes are the YAML layers (index, module, output shape), grouped into backbone and head
+clusters, shaded by their share of the model's GFLOPs; edges follow `from`; the tooltip of
+a node is its whole table row. Graphviz escapes label and tooltip text in its SVG output.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+import graphviz
+
+from ..analyzer.model import Analysis, LayerResult
+from . import fmt
+
+_LOW, _HIGH = (255, 255, 255), (230, 120, 40)
+
+
+def shade(share: float) -> str:
+    """White to orange by share of FLOPs (square root so small layers still show)."""
+    t = min(max(share, 0.0), 1.0) ** 0.5
+    r, g, b = (round(lo + (hi - lo) * t) for lo, hi in zip(_LOW, _HIGH))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def tooltip(r: LayerResult) -> str:
+    """The full table row of a layer as hover text."""
+    outs = "; ".join(f"{fmt.shape(o)} stride {fmt.axes(o.stride, fmt.frac)} RF {fmt.rf_cell(o)}"
+                     for o in r.outputs)
+    return (f"{r.index} from {fmt.from_(r.src_from)} n={r.n} {r.module} {fmt.args(r.args)}\n"
+            f"out {outs}\nparams {fmt.count(r.params)}  GFLOPs {fmt.gflops(r.gflops)}  "
+            f"mem {fmt.nbytes(r.mem_bytes)}")
+
+
+def node_id(index: int) -> str:
+    return f"L{index}"
+
+
+def to_dot(a: Analysis) -> graphviz.Digraph:
+    """Build the DOT graph from the analysis (nothing is recomputed, only read)."""
+    total = a.totals.gflops or 1.0
+    g = graphviz.Digraph(name=a.name, graph_attr={"rankdir": "TB", "fontname": "Helvetica",
+                                                   "fontsize": "11", "nodesep": "0.25", "ranksep": "0.3"},
+                         node_attr={"shape": "box", "style": "rounded,filled", "fontname": "Helvetica",
+                                    "fontsize": "10", "penwidth": "0.8"},
+                         edge_attr={"arrowsize": "0.6", "penwidth": "0.8", "color": "#555555"})
+    g.node("input", f"input\n{a.input.ch}x{a.input.imgsz[0]}x{a.input.imgsz[1]}",
+           shape="oval", fillcolor="#eef3fb", tooltip="input image")
+    for section in ("backbone", "head"):
+        with g.subgraph(name=f"cluster_{section}") as sub:
+            sub.attr(label=section, style="rounded,dashed", color="#8899aa", fontcolor="#556677")
+            for r in a.layers:
+                if r.section == section:
+                    shapes = "\n".join(fmt.shape(o) for o in r.outputs)
+                    sub.node(node_id(r.index), f"{r.index} {r.module}\n{shapes}",
+                             fillcolor=shade(r.gflops / total), tooltip=tooltip(r),
+                             id=node_id(r.index), **({"penwidth": "1.6"} if r.is_head else {}))
+    for r in a.layers:
+        sources = [node_id(j) for j in _inputs(a, r)] or ["input"]
+        for src in sources:
+            g.edge(src, node_id(r.index))
+    return g
+
+
+def _inputs(a: Analysis, r: LayerResult) -> list[int]:
+    return sorted(a.graph.predecessors(r.index)) if a.graph is not None else []
+
+
+@dataclass(frozen=True)
+class GraphSVG:
+    """The drawing (None when `dot` is not installed) and the DOT source, always available."""
+
+    svg: Optional[str]
+    dot: str
+    note: Optional[str]
+
+
+_PROLOGUE = re.compile(r"\A.*?(?=<svg)", re.S)
+
+
+def render_svg(a: Analysis) -> GraphSVG:
+    """Run `dot -Tsvg`; without the binary, return the DOT source and a note instead."""
+    g = to_dot(a)
+    try:
+        svg = g.pipe(format="svg", encoding="utf-8")
+    except graphviz.ExecutableNotFound:
+        return GraphSVG(None, g.source, "Graphviz's `dot` program was not found, so the graph is not "
+                        "drawn; install Graphviz (e.g. apt-get install graphviz) or paste the DOT "
+                        "source below into any Graphviz viewer.")
+    except graphviz.CalledProcessError as exc:
+        return GraphSVG(None, g.source, f"Graphviz failed to draw the graph ({exc.returncode}); "
+                        "the DOT source is below.")
+    return GraphSVG(_PROLOGUE.sub("", svg, count=1), g.source, None)
