@@ -70,4 +70,4 @@ def test_cli_json_file_and_terminal(run_cli, tmp_path):
     assert code == 0, err
     assert json.loads(target.read_text())["totals"]["params"] == 1_872_157
     assert "yolov5n summary: 25 layers, 1,872,157 parameters, 4.6 GFLOPs" in out
-    assert f"JSON written to {target}" in out
+    assert f"wrote {target}" in out

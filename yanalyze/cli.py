@@ -11,7 +11,7 @@ from typing import Optional, Sequence
 
 from .analyzer.analyze import analyze
 from .analyzer.errors import ConfigError
-from .analyzer.model import DTYPE_BYTES
+from .analyzer.model import DTYPE_BYTES, Analysis
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 2, 70
 
@@ -51,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pick backbone_<V>/head_<V> when the config has variant sections")
     p.add_argument("--json", nargs="?", const="-", default=None, metavar="PATH",
                    help="write JSON (schema yanalyze/1) to PATH, or to stdout without PATH")
+    p.add_argument("--html", nargs="?", const="", default=None, metavar="PATH",
+                   help="write the self-contained HTML report (default: <config name>.html)")
+    p.add_argument("--md", nargs="?", const="-", default=None, metavar="PATH",
+                   help="write a Markdown summary to PATH, or to stdout without PATH")
+    p.add_argument("--dot", default=None, metavar="PATH", help="write the layer graph as Graphviz DOT")
+    p.add_argument("--svg", default=None, metavar="PATH", help="write the layer graph as SVG (needs dot)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no terminal report, only the files asked for")
     p.add_argument("--width", type=positive_int, default=None, help="terminal width for the table")
     return p
 
@@ -64,6 +71,9 @@ def write_atomic(path: str, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary open() would create it
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
@@ -71,26 +81,54 @@ def write_atomic(path: str, text: str) -> None:
         raise
 
 
+def outputs(args: argparse.Namespace, a: Analysis) -> dict[str, str]:
+    """Render every file asked for before writing any, so bad input writes nothing."""
+    files: dict[str, str] = {}
+    if args.json not in (None, "-"):
+        from .reports.json_report import render as render_json
+        files[args.json] = render_json(a)
+    if args.md not in (None, "-"):
+        from .reports.markdown import render as render_md
+        files[args.md] = render_md(a)
+    if args.html is not None or args.dot or args.svg:
+        from .reports.graph_dot import render_svg
+        graph = render_svg(a)
+        if args.dot:
+            files[args.dot] = graph.dot
+        if args.svg:
+            if graph.svg is None:
+                raise ConfigError(f"--svg needs Graphviz's dot program ({graph.note}); --dot writes the "
+                                  "source without it", code="output")
+            files[args.svg] = graph.svg
+        if args.html is not None:
+            from .reports.html import Options, render as render_html
+            files[args.html or f"{a.name}.html"] = render_html(a, Options(graph=graph))
+    return files
+
+
 def run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
+    if args.json == "-" and args.md == "-":
+        raise ConfigError("--json and --md cannot both go to stdout; give one a PATH", code="usage")
     a = analyze(args.cfg, imgsz=args.imgsz, batch=args.batch, dtype=args.dtype, nc=args.nc,
                 variant=args.variant)
+    files = outputs(args, a)
+    for path, text in files.items():
+        write_atomic(path, text)
     if args.json == "-":
         from .reports.json_report import render as render_json
-
         sys.stdout.write(render_json(a))
-        return EXIT_OK
-    if args.json:
-        from .reports.json_report import render as render_json
+    elif args.md == "-":
+        from .reports.markdown import render as render_md
+        sys.stdout.write(render_md(a))
+    elif not args.quiet:
+        from rich.console import Console
 
-        write_atomic(args.json, render_json(a))
-    from rich.console import Console
-
-    from .reports.terminal import render
-
-    render(a, Console(width=args.width) if args.width else Console())
-    if args.json:
-        print(f"JSON written to {args.json}")
+        from .reports.terminal import render
+        render(a, Console(width=args.width) if args.width else Console())
+    stream = sys.stderr if args.json == "-" or args.md == "-" else sys.stdout
+    for path in files:
+        print(f"wrote {path}", file=stream)
     return EXIT_OK
 
 

@@ -34,6 +34,16 @@ class Tick:
     label: str
 
 
+@dataclass(frozen=True)
+class Line:
+    """A polyline, or a filled polygon (a band), with hover text."""
+
+    kind: str
+    css: str
+    points: str
+    title: str
+
+
 @dataclass
 class Chart:
     """An SVG chart: marks, polylines, axis ticks and reference lines, in pixel coordinates."""
@@ -43,12 +53,16 @@ class Chart:
     x_label: str
     y_label: str
     marks: list[Mark] = field(default_factory=list)
-    lines: list[tuple[str, str, str]] = field(default_factory=list)  # (css, points, title)
+    lines: list[Line] = field(default_factory=list)
     x_ticks: list[Tick] = field(default_factory=list)
     y_ticks: list[Tick] = field(default_factory=list)
     legend: list[tuple[str, str]] = field(default_factory=list)  # (css, text)
     width: int = W
     height: int = H
+    x0: int = LEFT
+    x1: int = W - RIGHT
+    y0: int = H - BOTTOM
+    y1: int = TOP
 
 
 class Scale:
@@ -124,11 +138,14 @@ def rf_chart(a: Analysis) -> Chart:
               x_ticks=_index_ticks(x, n), y_ticks=y.ticks(lambda v: fmt.si(v)))
     band_hi = [f"{x(i)},{y(o.rf_max[0])}" for i, o in enumerate(outs)]
     band_lo = [f"{x(i)},{y(o.rf_min[0])}" for i, o in reversed(list(enumerate(outs)))]
-    c.lines.append(("band", " ".join(band_hi + band_lo), "exact receptive field (min to max over positions)"))
-    c.lines.append(("rf", " ".join(f"{x(i)},{y(float(o.rf[0]))}" for i, o in enumerate(outs)),
-                    "textbook receptive field"))
-    c.lines.append(("stride", " ".join(f"{x(i)},{y(float(o.stride[0]))}" for i, o in enumerate(outs)), "stride"))
-    c.lines.append(("image", f"{LEFT},{y(image)} {W - RIGHT},{y(image)}", f"image size {image} px"))
+    c.lines.append(Line("polygon", "band", " ".join(band_hi + band_lo),
+                        "exact receptive field (min to max over positions)"))
+    c.lines.append(Line("polyline", "rf", " ".join(f"{x(i)},{y(float(o.rf[0]))}" for i, o in enumerate(outs)),
+                        "textbook receptive field"))
+    c.lines.append(Line("polyline", "stride",
+                        " ".join(f"{x(i)},{y(float(o.stride[0]))}" for i, o in enumerate(outs)), "stride"))
+    c.lines.append(Line("polyline", "image", f"{LEFT},{y(image)} {W - RIGHT},{y(image)}",
+                        f"image size {image} px"))
     for i, (r, o) in enumerate(zip(a.layers, outs)):
         c.marks.append(Mark(x(i), y(o.rf_max[0]), r=2.5, css="pt-rf" + (" global" if o.global_context else ""),
                             title=f"{i} {r.module}: RF {fmt.rf_exact(o)} px (textbook {fmt.axes(o.rf, fmt.frac)}), "

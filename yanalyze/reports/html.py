@@ -1,0 +1,94 @@
+"""The HTML report: one self-contained file rendered from jinja2 templates.
+
+This module prepares display values from the Analysis (strings, sort keys, chart
+geometry, the Graphviz drawing); the templates only lay them out. Autoescaping is on and
+undefined names are errors, so text from a YAML can never become markup.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+import jinja2
+from markupsafe import Markup
+
+from ..analyzer.model import Analysis
+from . import fmt
+from .charts import all_charts
+from .columns import COLUMNS
+from .graph_dot import GraphSVG, node_id, render_svg
+
+
+@dataclass(frozen=True)
+class Section:
+    """A findings section later features fill in (equivalence rewrites, budgets)."""
+
+    id: str
+    title: str
+    empty: str
+    items: Sequence[str] = ()
+
+
+@dataclass
+class Options:
+    """What goes beyond the analysis into one report."""
+
+    sections: list[Section] = field(default_factory=lambda: [
+        Section("rewrites", "Equivalence rewrites", "No rewrite was evaluated for this report."),
+        Section("budgets", "Budgets", "No budget was checked for this report."),
+    ])
+    graph: Optional[GraphSVG] = None
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.PackageLoader("yanalyze", "templates"),
+                              autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def summary_items(a: Analysis) -> list[tuple[str, str, str]]:
+    t, i = a.totals, a.input
+    return [
+        ("params", fmt.count(t.params), f"{fmt.count(t.params_fused)} fused"),
+        ("GFLOPs", f"{t.gflops:.1f}", f"{t.gflops_fused:.1f} fused · ultralytics convention"),
+        ("FLOPs", fmt.si(t.flops), f"complete count · {fmt.si(t.macs)} MACs"),
+        ("memory access", fmt.nbytes(t.mem_bytes), f"{fmt.nbytes(t.mem_bytes_fused)} fused · "
+                                                    f"{t.intensity:.1f} FLOPs/byte"),
+        ("peak activations", fmt.nbytes(t.peak_activation_bytes), f"at layer {t.peak_layer} · batch {i.batch}"),
+    ]
+
+
+def level_rows(a: Analysis) -> list[list[str]]:
+    rows = []
+    for lv in a.levels:
+        o = lv.output
+        notes = [n for n, on in (("global context", o.global_context),
+                                 ("larger than the image", o.rf_exceeds_image)) if on]
+        rows.append([lv.name, fmt.shape(o), fmt.axes(o.stride, fmt.frac), fmt.axes(o.rf, fmt.frac),
+                     fmt.rf_exact(o), ", ".join(notes)])
+    return rows
+
+
+def table(a: Analysis) -> dict:
+    """Header (title, numeric?) and rows of (text, sort key) cells."""
+    numeric = [not isinstance(c.sort(a.layers[0]), str) for c in COLUMNS]
+    rows = [{"index": r.index, "module": r.module, "id": f"row-{node_id(r.index)}", "head": r.is_head,
+             "cells": [(c.cell(r), c.sort(r)) for c in COLUMNS]} for r in a.layers]
+    return {"columns": [(c.title, num) for c, num in zip(COLUMNS, numeric)], "rows": rows}
+
+
+def render(a: Analysis, options: Optional[Options] = None) -> str:
+    """The whole report as one HTML string (deterministic: no timestamps)."""
+    from .. import __version__
+
+    options = options or Options()
+    graph = options.graph or render_svg(a)
+    return _env().get_template("report.html.j2").render(
+        name=a.name, path=a.path or "", version=__version__,
+        input=f"{a.input.ch}x{a.input.imgsz[0]}x{a.input.imgsz[1]}, batch {a.input.batch}, {a.input.dtype}",
+        headline=f"{len(a.layers)} layers, {fmt.count(a.totals.params)} parameters, {a.totals.gflops:.1f} GFLOPs",
+        summary=summary_items(a), levels=level_rows(a), table=table(a), charts=all_charts(a),
+        graph_svg=Markup(graph.svg) if graph.svg else None, graph_dot=graph.dot, graph_note=graph.note,
+        sections=options.sections,
+        diagnostics=[(d.severity, d.code, "" if d.layer is None else str(d.layer), d.message)
+                     for d in a.diagnostics])
