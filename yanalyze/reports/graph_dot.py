@@ -42,7 +42,7 @@ def to_dot(a: Analysis) -> graphviz.Digraph:
     """Build the DOT graph from the analysis (nothing is recomputed, only read)."""
     total = a.totals.gflops or 1.0
     g = graphviz.Digraph(name=a.name, graph_attr={"rankdir": "TB", "fontname": "Helvetica",
-                                                   "fontsize": "11", "nodesep": "0.25", "ranksep": "0.3"},
+                                                   "fontsize": "11", "nodesep": "0.3", "ranksep": "0.3"},
                          node_attr={"shape": "box", "style": "rounded,filled", "fontname": "Helvetica",
                                     "fontsize": "10", "penwidth": "0.8"},
                          edge_attr={"arrowsize": "0.6", "penwidth": "0.8", "color": "#555555"})
@@ -57,10 +57,14 @@ def to_dot(a: Analysis) -> graphviz.Digraph:
                     sub.node(node_id(r.index), f"{r.index} {r.module}\n{shapes}",
                              fillcolor=shade(r.gflops / total), tooltip=tooltip(r),
                              id=node_id(r.index), **({"penwidth": "1.6"} if r.is_head else {}))
+    section = {r.index: r.section for r in a.layers}
     for r in a.layers:
-        sources = [node_id(j) for j in _inputs(a, r)] or ["input"]
-        for src in sources:
-            g.edge(src, node_id(r.index))
+        for j in _inputs(a, r):
+            # edges across sections do not rank the head below the backbone: two columns
+            g.edge(node_id(j), node_id(r.index),
+                   **({"constraint": "false"} if section[j] != r.section else {}))
+        if not _inputs(a, r):
+            g.edge("input", node_id(r.index))
     return g
 
 

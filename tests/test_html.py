@@ -1,0 +1,113 @@
+"""HTML, Markdown and graph outputs: every example renders, text from YAML is escaped,
+output is deterministic, and the report still renders without Graphviz."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import yanalyze
+from conftest import CONFIGS, EXAMPLES
+from yanalyze.reports import graph_dot, html, markdown
+
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+HOSTILE = """
+nc: 80
+"<script>alert('key')</script>": 1
+anchors:
+  - ["<script>alert(1)</script>", 13, 16, 30, 33, "</td><b onmouseover=alert(2)>"]
+  - [30,61, 62,45, 59,119]
+  - [116,90, 156,198, 373,326]
+""" + (CONFIGS / "yolov5n.yaml").read_text().split("anchors:")[1].split("\n", 4)[4]
+
+
+def hostile_config(tmp_path: Path) -> Path:
+    p = tmp_path / f"{HOSTILE_NAME}.yaml"
+    p.write_text(HOSTILE)
+    return p
+
+
+@pytest.mark.parametrize("cfg", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_example_renders_with_graph(cfg):
+    a = yanalyze.analyze(cfg)
+    page = html.render(a)
+    assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+    svg_nodes = re.findall(r'<g id="(L\d+)" class="node"', page)
+    assert sorted(svg_nodes) == sorted(f"L{r.index}" for r in a.layers)
+    assert len(re.findall(r'<tr id="row-L\d+"', page)) == len(a.layers)
+    assert page.count('<figure class="chart"') == 4
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing fetched from the network
+
+
+def test_hostile_yaml_text_is_escaped(tmp_path):
+    a = yanalyze.analyze(hostile_config(tmp_path))
+    page = html.render(a)
+    for raw in ("<script>alert", "<img src=x", "<b onmouseover"):
+        assert raw not in page
+    assert page.count("<script>") == 1  # ours
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown as text in the table and tooltips
+    md = markdown.render(a)
+    outside_code = re.sub(r"`[^`\n]*`", "", md)  # code spans show their text literally
+    for raw in ("<script", "<img", "<b ", "</td>"):
+        assert raw not in outside_code
+    assert "&lt;img src=x onerror=alert(1)&gt;" in md
+
+
+def test_markdown_summary_has_totals_table_and_diagnostics():
+    md = markdown.render(yanalyze.analyze(CONFIGS / "yolov5s.yaml"))
+    assert "| params | 7,235,389 | 7,225,885 |" in md
+    assert "| GFLOPs (ultralytics) | 16.6 | 16.4 |" in md
+    assert "| P3 | 255x80x80 | 8 | 698 | 682-714 |" in md
+    assert md.count("\n| ") == 5 + 3 + 25 + 3  # totals rows + levels + layers + the 3 headers
+    assert "rf/exceeds-image" in md
+
+
+def test_outputs_are_deterministic(run_cli, tmp_path):
+    paths = []
+    for k in range(2):
+        out = tmp_path / f"r{k}"
+        out.mkdir()
+        code, _, err = run_cli(CONFIGS / "yolov5s-seg.yaml", "-q", "--html", out / "r.html",
+                               "--md", out / "r.md", "--svg", out / "r.svg", "--dot", out / "r.dot")
+        assert code == 0, err
+        paths.append(out)
+    for name in ("r.html", "r.md", "r.svg", "r.dot"):
+        assert (paths[0] / name).read_bytes() == (paths[1] / name).read_bytes(), name
+
+
+def test_report_renders_without_dot(run_cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` anywhere on PATH
+    assert shutil.which("dot") is None
+    target = tmp_path / "r.html"
+    code, out, err = run_cli(CONFIGS / "yolov5s.yaml", "-q", "--html", target)
+    assert code == 0, err
+    page = target.read_text()
+    assert "was not found, so the graph is not drawn" in page
+    assert "<details open><summary>DOT source</summary>" in page
+    assert "L24 [label=" in page.replace("&#34;", '"') or 'L24 [label=' in page
+    assert '<g id="L0" class="node"' not in page
+    code, out, err = run_cli(CONFIGS / "yolov5s.yaml", "-q", "--svg", tmp_path / "g.svg")
+    assert code == 2 and "--svg needs Graphviz" in err and not (tmp_path / "g.svg").exists()
+
+
+def test_default_html_name_is_derived_from_config(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(CONFIGS / "yolov5n.yaml", "--html", "-q")
+    assert code == 0, err
+    assert out.strip() == "wrote yolov5n.html"
+    assert (tmp_path / "yolov5n.html").stat().st_size > 10_000
+
+
+def test_large_report_stays_small():
+    a = yanalyze.analyze(CONFIGS / "yolov5x6.yaml", imgsz=1280)
+    assert len(html.render(a).encode()) < 2_000_000
+
+
+def test_dot_source_follows_from_and_groups_sections():
+    a = yanalyze.analyze(CONFIGS / "yolov5s.yaml")
+    dot = graph_dot.to_dot(a).source
+    assert "subgraph cluster_backbone" in dot and "subgraph cluster_head" in dot
+    assert "L6 -> L12" in dot and "L11 -> L12" in dot and "input -> L0" in dot
+    assert dot.count(" -> ") == sum(max(1, len(r.src_from)) for r in a.layers)
