@@ -39,6 +39,14 @@
     if (node) node.classList.add("selected");
     if (row) { row.classList.add("selected"); row.scrollIntoView({ block: "center" }); }
   }
+  var sizeButton = document.getElementById("graph-size"), box = document.getElementById("graph-box");
+  if (sizeButton && box) {
+    sizeButton.addEventListener("click", function () {
+      var fit = box.classList.toggle("fit");
+      sizeButton.textContent = fit ? "Actual size" : "Fit to window";
+      sizeButton.setAttribute("aria-pressed", fit ? "true" : "false");
+    });
+  }
   document.querySelectorAll(".graph g.node").forEach(function (node) {
     node.addEventListener("click", function () { select(node.id); });
   });
