@@ -132,10 +132,65 @@ def run(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
+def rewrite_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="yanalyze rewrite", description="Write the config with every applicable "
+                "equivalence rewrite (Focus -> Conv, SPP -> SPPF) applied, keeping comments and layout.")
+    p.add_argument("cfg", help="model YAML")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.yaml", help="where to write the result")
+    p.add_argument("--only", choices=["focus", "spp"], default=None, help="apply one kind of rewrite only")
+    p.add_argument("--variant", default=None, help="pick backbone_<V>/head_<V>")
+    p.add_argument("--imgsz", type=parse_imgsz, default=(640, 640), metavar="N|H,W",
+                   help="size at which the result is checked (default 640)")
+    return p
+
+
+def run_rewrite(argv: Sequence[str]) -> int:
+    """Apply the rewrites, check the result by analysing it, then write it."""
+    from .analyzer import config as config_mod
+    from .analyzer import rewrites as rw
+    from .analyzer.layers import resolve_rows, settings
+
+    args = rewrite_parser().parse_args(argv)
+    before = analyze(args.cfg, imgsz=args.imgsz, variant=args.variant)
+    cfg = config_mod.load(args.cfg, args.variant)
+    plans = rw.plans(cfg, resolve_rows(cfg, settings(cfg)), args.only)
+    for p in plans:
+        if not rw.applicable([p]):
+            print(f"layer {p.layer}: {p.kind} rewrite not applied: {p.reason}")
+    if not rw.applicable(plans):
+        print(f"nothing to rewrite in {args.cfg}; {args.output} not written")
+        return EXIT_OK
+    text = rw.rewritten_text(cfg, plans)
+    target = Path(args.output)
+    fd, tmp = tempfile.mkstemp(suffix=".yaml", dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        after = analyze(tmp, imgsz=args.imgsz, rewrites=False, variant=args.variant)
+    finally:
+        os.unlink(tmp)
+    found = [r for r in before.rewrites if any(p.layer == r.layer for p in rw.applicable(plans))]
+    problems = rw.check(before.layers, after.layers, found)
+    if problems:
+        raise ConfigError(f"the rewritten config does not check out: {problems[0]}", code="rewrite/check")
+    write_atomic(args.output, text)
+    for r in found:
+        print(f"layer {r.layer}: {r.before.module} -> {r.yaml_after} ({r.exactness})")
+    print(f"wrote {args.output}: same shapes, strides and receptive fields; "
+          f"{before.totals.params:,} -> {after.totals.params:,} params, "
+          f"{before.totals.gflops:.1f} -> {after.totals.gflops:.1f} GFLOPs")
+    return EXIT_OK
+
+
+SUBCOMMANDS = {"rewrite": run_rewrite}
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point: returns the exit code; bad input is one line on stderr and code 2."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        if argv and argv[0] in SUBCOMMANDS:
+            return SUBCOMMANDS[argv[0]](argv[1:])
         return run(argv)
     except ConfigError as exc:
         print(f"yanalyze: error: {exc}", file=sys.stderr)

@@ -15,7 +15,8 @@ from .errors import ConfigError
 from .graph import build_graph, last_use, unused
 from .layers import LayerSpec, Settings, resolve_rows, settings
 from .memory import peak_activation
-from .model import DTYPE_BYTES, Cost, Analysis, Diagnostic, InputSpec, LayerResult, Level, Totals, intensity
+from . import rewrites as rw
+from .model import DTYPE_BYTES, Cost, Form, Rewrite, Analysis, Diagnostic, InputSpec, LayerResult, Level, Totals, intensity
 
 ImgSz = Union[int, Sequence[int]]
 
@@ -30,8 +31,13 @@ def _imgsz(imgsz: ImgSz) -> tuple[int, int]:
 
 
 def analyze(source: Union[str, os.PathLike, Mapping], imgsz: ImgSz = 640, batch: int = 1,
-            dtype: str = "fp32", nc: Optional[int] = None, variant: Optional[str] = None) -> Analysis:
-    """Analyse a YOLOv5 model config (path or mapping) at an input size, without torch."""
+            dtype: str = "fp32", nc: Optional[int] = None, variant: Optional[str] = None,
+            rewrites: bool = True) -> Analysis:
+    """Analyse a YOLOv5 model config (path or mapping) at an input size, without torch.
+
+    rewrites: also find the equivalence rewrites (Focus -> Conv, SPP -> SPPF) and analyse
+    the rewritten form to report what each changes.
+    """
     inp = _input(imgsz, batch, dtype)
     cfg = config_mod.load(source, variant)
     s = settings(cfg, nc)
@@ -50,7 +56,34 @@ def analyze(source: Union[str, os.PathLike, Mapping], imgsz: ImgSz = 640, batch:
     levels = _levels(results)
     diags += _graph_diagnostics(graph, specs, levels, inp.imgsz)
     totals = _totals(results, gflops, graph, inp)
-    return Analysis(cfg.name, cfg.path, inp, s.nc, results, totals, levels, diags, graph)
+    found = _rewrites(cfg, specs, results, inp, s.nc) if rewrites else []
+    return Analysis(cfg.name, cfg.path, inp, s.nc, results, totals, levels, diags, graph, found)
+
+
+def _form(r: LayerResult) -> Form:
+    o = r.out
+    return Form(r.module, r.args, r.params, r.params_fused, r.gflops, r.gflops_fused, r.flops,
+                r.mem_bytes, r.mem_bytes_fused, o.rf, o.rf_min, o.rf_max, o.stride)
+
+
+def _rewrites(cfg: Config, specs: list[LayerSpec], results: list[LayerResult], inp: InputSpec,
+              nc: Optional[int]) -> list[Rewrite]:
+    """Each rule's verdict per layer; applicable ones measured on the rewritten config."""
+    ps = rw.plans(cfg, specs)
+    if not ps:
+        return []
+    after = None
+    if rw.applicable(ps):
+        after = analyze(rw.rewritten_data(cfg, ps), imgsz=inp.imgsz, batch=inp.batch, dtype=inp.dtype,
+                        nc=nc, rewrites=False).layers
+    found = []
+    for p in ps:
+        ok = p.equivalent and p.yaml_args is not None
+        found.append(Rewrite(
+            p.kind, p.layer, specs[p.layer].line, p.equivalent, p.exactness, ok, _form(results[p.layer]),
+            _form(after[p.layer]) if ok and after else None, p.mapping, p.reason, p.counterexample,
+            f"{p.module}, {rw.flow(p.yaml_args)}" if ok else None))
+    return found
 
 
 def _input(imgsz: ImgSz, batch: int, dtype: str) -> InputSpec:

@@ -17,6 +17,14 @@ _MAX_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
+class Span:
+    """Character offsets in the file text of a row's module name and args (for in-place edits)."""
+
+    module: tuple[int, int]
+    args: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class Row:
     """One `[from, number, module, args]` row as written, with its place in the file."""
 
@@ -27,6 +35,9 @@ class Row:
     module: Any
     args: Any
     line: Optional[int]
+    key: str = ""
+    pos: int = 0
+    span: Optional[Span] = None
 
 
 @dataclass
@@ -38,6 +49,7 @@ class Config:
     data: dict
     rows: list[Row]
     notices: list[str] = field(default_factory=list)
+    text: Optional[str] = None
 
 
 def _read_text(path: Path) -> str:
@@ -77,13 +89,21 @@ def _compose(text: str, where: Optional[str]) -> tuple[Any, Optional[yaml.Node]]
     return data, node
 
 
-def _row_lines(node: Optional[yaml.Node], key: str) -> list[Optional[int]]:
+def _row_nodes(node: Optional[yaml.Node], key: str) -> list[yaml.Node]:
     if not isinstance(node, yaml.MappingNode):
         return []
     for k, v in node.value:
         if isinstance(k, yaml.ScalarNode) and k.value == key and isinstance(v, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in v.value]
+            return list(v.value)
     return []
+
+
+def _span(item: yaml.Node) -> Optional[Span]:
+    """Where the module name and the args of a row node are in the text."""
+    if not isinstance(item, yaml.SequenceNode) or len(item.value) != 4:
+        return None
+    m, a = item.value[2], item.value[3]
+    return Span((m.start_mark.index, m.end_mark.index), (a.start_mark.index, a.end_mark.index))
 
 
 def _pick_section(data: dict, key: str, variant: Optional[str], where: Optional[str]) -> tuple[str, Any]:
@@ -110,7 +130,7 @@ def _pick_section(data: dict, key: str, variant: Optional[str], where: Optional[
 
 def load(source: Union[str, os.PathLike, Mapping], variant: Optional[str] = None) -> Config:
     """Load a config from a path or an already-parsed mapping, never executing its content."""
-    node = None
+    node, text = None, None
     if isinstance(source, Mapping):
         data, where, name = dict(source), None, str(source.get("name", "model"))
     else:
@@ -131,18 +151,20 @@ def load(source: Union[str, os.PathLike, Mapping], variant: Optional[str] = None
         if not isinstance(section, list):
             raise ConfigError(f"'{real_key}' must be a list of rows, got {type(section).__name__}",
                               path=where, code="parse/section")
-        lines = _row_lines(node, real_key)
+        nodes = _row_nodes(node, real_key)
         for j, item in enumerate(section):
-            line = lines[j] if j < len(lines) else None
+            row_node = nodes[j] if j < len(nodes) else None
+            line = row_node.start_mark.line + 1 if row_node is not None else None
             index = len(rows)
             if not isinstance(item, list) or len(item) != 4:
                 raise ConfigError(f"row must be [from, number, module, args] (4 items), got {item!r}",
                                   path=where, layer=index, line=line, code="parse/row")
-            rows.append(Row(index, key, item[0], item[1], item[2], item[3], line))
+            rows.append(Row(index, key, item[0], item[1], item[2], item[3], line, real_key, j,
+                            _span(row_node) if row_node is not None else None))
     ignored = sorted(str(k) for k in data if k not in KNOWN_KEYS
                      and not any(str(k).startswith(s + "_") for s in SECTIONS))
     if ignored:
         notices.append(f"ignored keys: {', '.join(ignored)}")
     if not rows:
         raise ConfigError("backbone and head hold no rows", path=where, code="parse/section")
-    return Config(where, name, data, rows, notices)
+    return Config(where, name, data, rows, notices, text)

@@ -141,6 +141,43 @@ class Level:
     output: Output
 
 
+@dataclass(frozen=True)
+class Form:
+    """One side of a rewrite: the module as YOLOv5 prints it, and its numbers."""
+
+    module: str
+    args: list[Any]
+    params: int
+    params_fused: int
+    gflops: float
+    gflops_fused: float
+    flops: int
+    mem_bytes: int
+    mem_bytes_fused: int
+    rf: tuple[Fraction, Fraction]
+    rf_min: tuple[int, int]
+    rf_max: tuple[int, int]
+    stride: tuple[Fraction, Fraction]
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """An equivalence rewrite the rules speak about at one layer (applicable or not, and why)."""
+
+    kind: str
+    layer: int
+    line: Optional[int]
+    equivalent: bool
+    exactness: str
+    applicable: bool
+    before: Form
+    after: Optional[Form]
+    mapping: str
+    reason: str
+    counterexample: Optional[str]
+    yaml_after: Optional[str]
+
+
 @dataclass
 class Analysis:
     """The analysis of one config: layers, totals, output levels, diagnostics and the graph."""
@@ -154,6 +191,7 @@ class Analysis:
     levels: list[Level]
     diagnostics: list[Diagnostic]
     graph: Any = field(repr=False, default=None)
+    rewrites: list[Rewrite] = field(default_factory=list)
     schema: str = SCHEMA
 
     def to_dict(self) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from .model import Analysis, LayerResult, Output
+from .model import Analysis, Form, LayerResult, Output, Rewrite
 
 
 def num(v: Any) -> Any:
@@ -44,6 +44,20 @@ def layer_dict(r: LayerResult) -> dict:
     }
 
 
+def form_dict(f: Form) -> dict:
+    return {"module": f.module, "args": f.args, "params": f.params, "params_fused": f.params_fused,
+            "gflops": f.gflops, "gflops_fused": f.gflops_fused, "flops": f.flops,
+            "mem_bytes": f.mem_bytes, "mem_bytes_fused": f.mem_bytes_fused, "stride": num(f.stride),
+            "rf": num(f.rf), "rf_min": list(f.rf_min), "rf_max": list(f.rf_max)}
+
+
+def rewrite_dict(r: Rewrite) -> dict:
+    return {"kind": r.kind, "layer": r.layer, "line": r.line, "equivalent": r.equivalent,
+            "exactness": r.exactness, "applicable": r.applicable, "yaml_after": r.yaml_after,
+            "before": form_dict(r.before), "after": form_dict(r.after) if r.after else None,
+            "mapping": r.mapping, "reason": r.reason, "counterexample": r.counterexample}
+
+
 def analysis_to_dict(a: Analysis) -> dict:
     t = a.totals
     return {
@@ -58,6 +72,7 @@ def analysis_to_dict(a: Analysis) -> dict:
                    "mem_bytes": t.mem_bytes, "mem_bytes_fused": t.mem_bytes_fused,
                    "intensity": t.intensity, "peak_activation_bytes": t.peak_activation_bytes,
                    "peak_activation_layer": t.peak_layer},
+        "rewrites": [rewrite_dict(r) for r in a.rewrites],
         "diagnostics": [{"code": d.code, "severity": d.severity, "layer": d.layer, "message": d.message}
                         for d in a.diagnostics],
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Sequence
 
-from ..analyzer.model import LayerResult, Output
+from ..analyzer.model import Form, LayerResult, Output
 
 
 def count(n: int) -> str:
@@ -75,3 +75,36 @@ def args(values: list) -> str:
 
 def from_(src: Sequence[int]) -> str:
     return str(src[0]) if len(src) == 1 else str(list(src))
+
+
+def delta(before: float, after: float, show=None) -> str:
+    """'-9.83 MB (-12%)' style change; '=' when nothing changes."""
+    if before == after:
+        return "="
+    show = show or (lambda v: f"{v:+,}")
+    pct = f" ({(after - before) / before:+.0%})" if before else ""
+    return f"{show(after - before)}{pct}"
+
+
+def signed_bytes(n: int) -> str:
+    return ("+" if n > 0 else "-") + nbytes(abs(n))
+
+
+def signed_si(n: float) -> str:
+    return ("+" if n > 0 else "-") + si(abs(n))
+
+
+def rewrite_title(module_before: str, module_after: str) -> str:
+    return f"{module_before}->{module_after}"
+
+
+def changes(b: Form, f: Form) -> str:
+    """What a rewrite changes, metric by metric, then what it leaves alone."""
+    metrics = [("params", b.params, f.params, lambda v: f"{v:+,}"),
+               ("GFLOPs", b.gflops, f.gflops, lambda v: f"{v:+.3f}"),
+               ("FLOPs", b.flops, f.flops, signed_si),
+               ("mem", b.mem_bytes, f.mem_bytes, signed_bytes),
+               ("RF", b.rf_max[0], f.rf_max[0], lambda v: f"{v:+}")]
+    changed = [f"{name} {delta(x, y, show)}" for name, x, y, show in metrics if x != y]
+    same = [name for name, x, y, _ in metrics if x == y]
+    return "; ".join(changed + ([", ".join(same) + " unchanged"] if same else []))

@@ -74,6 +74,33 @@ def levels_table(a: Analysis) -> Table:
     return table
 
 
+def rewrites_table(a: Analysis) -> Table:
+    """One row per layer a rewrite rule speaks about: verdict and what applying it changes."""
+    table = Table(title="Equivalence rewrites", title_justify="left", title_style="bold",
+                  box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0), show_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("rewrite", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("change when applied", overflow="fold")
+    for r in a.rewrites:
+        target = "SPPF" if r.kind == "spp" else "Conv"
+        verdict = r.exactness if r.applicable or not r.equivalent else "equivalent, not rewritable"
+        change = fmt.changes(r.before, r.after) if r.after else (r.counterexample or r.reason)
+        table.add_row(str(r.layer), fmt.rewrite_title(r.before.module, target), verdict, change)
+    return table
+
+
+def rewrite_notes(a: Analysis) -> Text:
+    text = Text()
+    for r in a.rewrites:
+        line = f"layer {r.layer}: {r.reason}"
+        if r.counterexample:
+            line += f"; counterexample: {r.counterexample}"
+        text.append(line + "\n", style="dim" if r.applicable else "yellow")
+    text.append("\n")
+    return text
+
+
 def diagnostics(a: Analysis) -> Text:
     text = Text()
     styles = {"error": "bold red", "warning": "yellow", "info": "dim"}
@@ -91,7 +118,10 @@ def render(a: Analysis, console: Console) -> None:
     legend = Text("RF px: exact receptive field (min-max over positions); G global context; "
                   "> larger than the image. GFLOPs: ultralytics convention. mem: bytes accessed.",
                   style="dim")
-    parts: list[RenderableType] = [title, summary(a), levels_table(a), layer_table(a, console.width), legend]
+    parts: list[RenderableType] = [title, summary(a), levels_table(a)]
+    if a.rewrites:
+        parts += [rewrites_table(a), rewrite_notes(a)]
+    parts += [layer_table(a, console.width), legend]
     if a.diagnostics:
         parts.append(diagnostics(a))
     console.print(Group(*parts))
