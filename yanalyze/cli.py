@@ -182,7 +182,13 @@ def run_rewrite(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-SUBCOMMANDS = {"rewrite": run_rewrite}
+def run_verify(argv: Sequence[str]) -> int:
+    from . import verify_cli
+
+    return verify_cli.run(argv, _Parser)
+
+
+SUBCOMMANDS = {"rewrite": run_rewrite, "verify": run_verify}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -437,9 +437,9 @@ def fuse_conv_and_bn(conv, bn):
 def _fuse(conv, bn):
     fused = nn.Conv2d(conv.in_channels, conv.out_channels, kernel_size=conv.kernel_size, stride=conv.stride,
                       padding=conv.padding, dilation=conv.dilation, groups=conv.groups,
-                      bias=True).requires_grad_(False).to(conv.weight.device)
+                      bias=True).requires_grad_(False).to(conv.weight.device, conv.weight.dtype)
     scale = bn.weight.div(torch.sqrt(bn.eps + bn.running_var))
     fused.weight.copy_((scale.view(-1, 1) * conv.weight.view(conv.out_channels, -1)).view(fused.weight.shape))
-    b_conv = torch.zeros(conv.weight.size(0), device=conv.weight.device) if conv.bias is None else conv.bias
+    b_conv = conv.weight.new_zeros(conv.weight.size(0)) if conv.bias is None else conv.bias
     fused.bias.copy_(scale * b_conv + bn.bias - bn.weight.mul(bn.running_mean).div(torch.sqrt(bn.running_var + bn.eps)))
     return fused

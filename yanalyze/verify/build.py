@@ -1,0 +1,97 @@
+"""Build a runnable torch model from yanalyze's resolved layer specs (for verification only)."""
+from __future__ import annotations
+
+import ast
+import re
+from contextlib import contextmanager
+from typing import Iterator, Optional, Sequence
+
+import torch
+import torch.nn as nn
+
+from ..analyzer import config as config_mod
+from ..analyzer.layers import LayerSpec, Settings, resolve_rows, settings
+from . import blocks
+
+_ACT = re.compile(r"^\s*(?:torch\.)?(?:nn\.)?([A-Za-z_]\w*)\s*(?:\((.*)\))?\s*$", re.S)
+
+
+def activation(text: Optional[str]) -> nn.Module:
+    """The config's `activation` string as a module, from literal arguments only."""
+    if not text:
+        return nn.SiLU()
+    m = _ACT.match(text)
+    assert m is not None, text
+    call = ast.parse(f"f({m.group(2) or ''})", mode="eval").body
+    assert isinstance(call, ast.Call)
+    args = [ast.literal_eval(a) for a in call.args]
+    kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg}
+    return getattr(nn, m.group(1))(*args, **kwargs)
+
+
+def module_class(name: str) -> type:
+    if name.startswith("nn."):
+        return getattr(nn, name[3:])
+    return blocks.MODULES[name]
+
+
+@contextmanager
+def default_act(text: Optional[str]) -> Iterator[None]:
+    """YOLOv5 sets Conv.default_act from the config; restore it afterwards."""
+    saved = blocks.Conv.default_act
+    blocks.Conv.default_act = activation(text)
+    try:
+        yield
+    finally:
+        blocks.Conv.default_act = saved
+
+
+def layer_module(spec: LayerSpec) -> nn.Module:
+    cls = module_class(spec.module)
+    if spec.repeats > 1:
+        return nn.Sequential(*(cls(*spec.args) for _ in range(spec.repeats)))
+    return cls(*spec.args)
+
+
+class TorchModel(nn.Module):
+    """Layers in YAML order, run like YOLOv5's _forward_once; Detect strides set from a probe."""
+
+    def __init__(self, specs: Sequence[LayerSpec], s: Settings):
+        super().__init__()
+        with default_act(s.act_text):
+            self.layers = nn.ModuleList(layer_module(spec) for spec in specs)
+        self.inputs = [list(spec.inputs) for spec in specs]
+        self.multi = [spec.mdef.multi_input for spec in specs]
+        self.ch = s.ch
+        head = self.layers[-1]
+        if isinstance(head, blocks.Detect):
+            with torch.no_grad():
+                out = self.forward(torch.zeros(1, s.ch, 256, 256))
+            out = out[0] if isinstance(head, blocks.Segment) else out
+            head.stride = torch.tensor([256 / x.shape[-2] for x in out])
+            head.anchors /= head.stride.view(-1, 1, 1)
+
+    def forward(self, x: torch.Tensor):
+        outs: list = []
+        for layer, src, multi in zip(self.layers, self.inputs, self.multi):
+            if src:
+                x = [outs[j] for j in src] if multi else outs[src[0]]
+            x = layer(x)
+            outs.append(x)
+        return x
+
+    def _apply(self, fn, *args, **kwargs):
+        self = super()._apply(fn, *args, **kwargs)
+        head = self.layers[-1]
+        if isinstance(head, blocks.Detect) and isinstance(head.stride, torch.Tensor):
+            head.stride = fn(head.stride)
+            head.grid = [fn(g) for g in head.grid]
+            head.anchor_grid = [fn(g) for g in head.anchor_grid]
+        return self
+
+
+def build(source, variant: Optional[str] = None, nc: Optional[int] = None) -> TorchModel:
+    """A torch model of a config path or mapping, with random (default-initialised) weights."""
+    cfg = config_mod.load(source, variant)
+    s = settings(cfg, nc)
+    return TorchModel(resolve_rows(cfg, s), s)
