@@ -78,7 +78,9 @@ def spp_plan(row: Row, spec: LayerSpec) -> Plan:
     mapping = (f"cv1 and cv2 weights copied{order}; pool i of SPP (kernel {', '.join(map(str, sorted(ks)))}) "
                f"is i chained {k}x{k} pools of SPPF")
     if sorted(ks) == chain and m == 3:
-        return Plan("spp", spec.index, True, "bit-exact", "SPPF", [written[0], k], mapping,
+        # the pools are exact either way; a permuted cv2 sums its input blocks in another order
+        return Plan("spp", spec.index, True, "bit-exact" if ks == chain else "reassociation", "SPPF",
+                    [written[0], k], mapping,
                     f"{m} chained stride-1 max-pools of {k} cover windows {', '.join(map(str, chain))}")
     if sorted(ks) == chain:
         return Plan("spp", spec.index, True, "bit-exact", "SPPF", None, mapping,
