@@ -111,3 +111,15 @@ def test_dot_source_follows_from_and_groups_sections():
     assert "subgraph cluster_backbone" in dot and "subgraph cluster_head" in dot
     assert "L6 -> L12" in dot and "L11 -> L12" in dot and "input -> L0" in dot
     assert dot.count(" -> ") == sum(max(1, len(r.src_from)) for r in a.layers)
+
+
+def test_rewrites_section_with_weight_mapping_drawings():
+    a = yanalyze.analyze(EXAMPLES / "yolov5s-v5.0.yaml")
+    page = html.render(a)
+    assert page.count('<article class="rewrite"') == 2
+    assert page.count('class="phase0"') == 9  # 6x6 kernel: a quarter of the taps from phase 0
+    assert "Focus weight[:, 0:3, 0, 0]" in page and "SPPF&#39;s 3 chained 5x5 pools" in page
+    md = markdown.render(a)
+    assert "| 0 | Focus -&gt; Conv | reassociation | mem -9.83 MB (-12%)" in md
+    plain = html.render(yanalyze.analyze(EXAMPLES / "yolov5s.yaml"))
+    assert "No Focus or SPP layer: nothing to rewrite." in plain

@@ -16,6 +16,7 @@ from ..analyzer.model import Analysis
 from . import fmt
 from .charts import all_charts
 from .columns import COLUMNS
+from .drawings import drawing
 from .graph_dot import GraphSVG, node_id, render_svg
 
 
@@ -34,10 +35,25 @@ class Options:
     """What goes beyond the analysis into one report."""
 
     sections: list[Section] = field(default_factory=lambda: [
-        Section("rewrites", "Equivalence rewrites", "No rewrite was evaluated for this report."),
         Section("budgets", "Budgets", "No budget was checked for this report."),
     ])
     graph: Optional[GraphSVG] = None
+
+
+def rewrite_views(a: Analysis) -> list[dict]:
+    """Each rewrite finding with its verdict, effect, reasoning and weight-mapping drawing."""
+    views = []
+    for r in a.rewrites:
+        target = "SPPF" if r.kind == "spp" else "Conv"
+        views.append({
+            "id": f"rewrite-{r.layer}", "title": f"layer {r.layer}: {r.before.module} -> {target}",
+            "verdict": r.exactness if r.applicable or not r.equivalent else "equivalent, not rewritable",
+            "ok": r.applicable, "before": f"{r.before.module} {fmt.args(r.before.args)}",
+            "after": f"{r.after.module} {fmt.args(r.after.args)}" if r.after else "",
+            "yaml": r.yaml_after or "", "change": fmt.changes(r.before, r.after) if r.after else "",
+            "reason": r.reason, "mapping": r.mapping, "counterexample": r.counterexample or "",
+            "drawing": drawing(r)})
+    return views
 
 
 def _env() -> jinja2.Environment:
@@ -89,6 +105,6 @@ def render(a: Analysis, options: Optional[Options] = None) -> str:
         headline=f"{len(a.layers)} layers, {fmt.count(a.totals.params)} parameters, {a.totals.gflops:.1f} GFLOPs",
         summary=summary_items(a), levels=level_rows(a), table=table(a), charts=all_charts(a),
         graph_svg=Markup(graph.svg) if graph.svg else None, graph_dot=graph.dot, graph_note=graph.note,
-        sections=options.sections,
+        sections=options.sections, rewrites=rewrite_views(a),
         diagnostics=[(d.severity, d.code, "" if d.layer is None else str(d.layer), d.message)
                      for d in a.diagnostics])

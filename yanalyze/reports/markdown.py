@@ -48,6 +48,12 @@ def render(a: Analysis) -> str:
                   {k for k, c in enumerate(cols) if c.justify == "right"},
                   frozenset(k for k, c in enumerate(cols) if c.title in ("from", "arguments")))
     out += ["", "</details>", ""]
+    if a.rewrites:
+        out += ["**Equivalence rewrites**", ""]
+        out += _table(["layer", "rewrite", "verdict", "change when applied"], [
+            [str(r.layer), f"{r.before.module} -> {'SPPF' if r.kind == 'spp' else 'Conv'}", r.exactness,
+             fmt.changes(r.before, r.after) if r.after else (r.counterexample or r.reason)]
+            for r in a.rewrites], {0}) + [""]
     if a.diagnostics:
         out += ["**Diagnostics**", ""]
         out += [f"- {d.severity} `{d.code}`" + (f" layer {d.layer}" if d.layer is not None else "")
