@@ -87,10 +87,12 @@ def bench_table(console: Console, args: argparse.Namespace, a) -> None:
         task = progress.add_task("benchmark", total=None)
         timings = bench(args.cfg, a, args.variant,
                         progress=lambda label: progress.update(task, description=f"timing {label}"))
-    t = Table(title=f"Speed at {args.imgsz}x{args.imgsz} (median ms, torch.utils.benchmark)", title_justify="left")
+    t = Table(title=f"Speed at {args.imgsz}x{args.imgsz} (median ms, torch.utils.benchmark)", title_justify="left",
+              box=box.SIMPLE_HEAD, pad_edge=False)
     for col in ("layer", "rewrite", "device", "batch", "pass", "before", "after", "speed-up"):
         t.add_column(col, justify="left" if col in ("rewrite", "device", "pass") else "right")
     for tm in timings:
-        t.add_row(str(tm.layer), tm.pair, tm.device, str(tm.batch), tm.mode, f"{tm.before_ms:.2f}",
+        t.add_row(str(tm.layer), tm.pair, tm.device, str(tm.batch),
+                  {"forward": "fwd", "forward+backward": "fwd+bwd"}[tm.mode], f"{tm.before_ms:.2f}",
                   f"{tm.after_ms:.2f}", f"{tm.speedup:.2f}x")
     console.print(t if timings else "no applicable rewrite to time")
