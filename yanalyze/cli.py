@@ -188,7 +188,13 @@ def run_verify(argv: Sequence[str]) -> int:
     return verify_cli.run(argv, _Parser)
 
 
-SUBCOMMANDS = {"rewrite": run_rewrite, "verify": run_verify}
+def run_check(argv: Sequence[str]) -> int:
+    from . import check_cli
+
+    return check_cli.run(argv, _Parser, parse_imgsz, write_atomic)
+
+
+SUBCOMMANDS = {"rewrite": run_rewrite, "verify": run_verify, "check": run_check}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

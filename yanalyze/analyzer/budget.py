@@ -1,0 +1,260 @@
+"""The CI budget gate: limits on a config's analysis, from a budget file or the command line.
+
+A budget file (YAML) holds default limits, the configs to check (paths relative to the
+file) with their image sizes and own limits, and an optional baseline whose metrics a
+change may not grow by more than a percentage:
+
+    imgsz: 640
+    limits: {gflops: 17, params: 7.5M, mem: 900MB, peak_act: 40MB, rf: {P5: 600}, layer_gflops: 2.5}
+    configs:
+      - path: yolov5s.yaml
+        imgsz: [640, 1280]
+    baseline: {path: yolov5s-base.yaml, max_increase: 5%}
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import yaml
+
+from . import units
+from .analyze import analyze
+from .errors import ConfigError
+from .model import Analysis, LayerResult
+
+Getter = Callable[[Analysis], float]
+
+
+PARSERS: dict[str, Callable[[object, str], float]] = {
+    "gflops": units.gflops, "count": units.count, "bytes": units.nbytes, "px": units.count}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A budgeted quantity: its label, its unit (how limits are read), and where it comes from."""
+
+    label: str
+    unit: str
+    total: Optional[Getter] = None
+    layer: Optional[Callable[[LayerResult], float]] = None
+
+    def parse(self, value: object, where: str) -> float:
+        return PARSERS[self.unit](value, where)
+
+
+METRICS = {
+    "gflops": Metric("GFLOPs", "gflops", lambda a: a.totals.gflops),
+    "gflops_fused": Metric("fused GFLOPs", "gflops", lambda a: a.totals.gflops_fused),
+    "params": Metric("params", "count", lambda a: a.totals.params),
+    "params_fused": Metric("fused params", "count", lambda a: a.totals.params_fused),
+    "flops": Metric("FLOPs (complete)", "count", lambda a: a.totals.flops),
+    "mem": Metric("memory access", "bytes", lambda a: a.totals.mem_bytes),
+    "mem_fused": Metric("fused memory access", "bytes", lambda a: a.totals.mem_bytes_fused),
+    "peak_act": Metric("peak activations", "bytes", lambda a: a.totals.peak_activation_bytes),
+    "layer_gflops": Metric("max layer GFLOPs", "gflops", layer=lambda r: r.gflops),
+    "layer_params": Metric("max layer params", "count", layer=lambda r: r.params),
+    "layer_mem": Metric("max layer memory access", "bytes", layer=lambda r: r.mem_bytes),
+}
+TOTALS = [k for k, m in METRICS.items() if m.total]
+
+
+@dataclass(frozen=True)
+class Limits:
+    maxima: dict[str, float] = field(default_factory=dict)
+    min_rf: dict[str, int] = field(default_factory=dict)
+
+    def merged(self, other: "Limits") -> "Limits":
+        return Limits({**self.maxima, **other.maxima}, {**self.min_rf, **other.min_rf})
+
+
+@dataclass(frozen=True)
+class Baseline:
+    path: str
+    max_increase: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One config at one image size with the limits it must meet."""
+
+    path: str
+    imgsz: tuple[int, int]
+    limits: Limits
+    baseline: Optional[Baseline] = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One limit checked: the value, the limit, and the layer at fault for per-layer limits."""
+
+    config: str
+    imgsz: tuple[int, int]
+    metric: str
+    label: str
+    unit: str
+    value: float
+    limit: float
+    ok: bool
+    kind: str  # "max", "min" or "increase"
+    layer: Optional[int] = None
+    line: Optional[int] = None
+    detail: str = ""
+
+    @property
+    def headroom(self) -> float:
+        """How far the value is inside the limit (negative when exceeded)."""
+        return self.value - self.limit if self.kind == "min" else self.limit - self.value
+
+
+def parse_limits(raw: Any, where: str) -> Limits:
+    """A limits mapping: metric -> maximum, and rf: {LEVEL: minimum px}."""
+    if raw is None:
+        return Limits()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must be a mapping of metric: limit", code="budget/format")
+    maxima, min_rf = {}, {}
+    for key, value in raw.items():
+        if key == "rf":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}.rf must map output levels to pixels, e.g. {{P5: 600}}",
+                                  code="budget/format")
+            min_rf = {str(lv): units.count(px, f"{where}.rf.{lv}") for lv, px in value.items()}
+        elif key in METRICS:
+            maxima[key] = METRICS[key].parse(value, f"{where}.{key}")
+        else:
+            raise ConfigError(f"{where}: unknown limit {key!r}; known: {', '.join([*METRICS, 'rf'])}",
+                              code="budget/format")
+    return Limits(maxima, min_rf)
+
+
+def parse_increase(raw: Any, where: str) -> dict[str, float]:
+    """'5%' for every total metric, or {gflops: 5%, params: 2%}."""
+    if isinstance(raw, dict):
+        unknown = [k for k in raw if k not in TOTALS]
+        if unknown:
+            raise ConfigError(f"{where}: unknown metric {unknown[0]!r}; known: {', '.join(TOTALS)}",
+                              code="budget/format")
+        return {k: units.percent(v, f"{where}.{k}") for k, v in raw.items()}
+    frac = units.percent(raw, where)
+    return {k: frac for k in ("gflops", "params", "mem", "peak_act")}
+
+
+def _imgsizes(raw: Any, where: str) -> list[tuple[int, int]]:
+    """640 -> one size; [640, 1280] -> two square sizes; [[640, 384]] -> one H, W size."""
+    values = raw if isinstance(raw, list) else [raw]
+    out = []
+    for v in values:
+        hw = [v, v] if isinstance(v, int) else v
+        if not (isinstance(hw, list) and len(hw) == 2 and all(isinstance(x, int) and not isinstance(x, bool)
+                                                               and x > 0 for x in hw)):
+            raise ConfigError(f"{where}: image size must be N or [H, W] with positive integers, got {v!r}",
+                              code="budget/format")
+        out.append((hw[0], hw[1]))
+    return out
+
+
+def load_budget(path: str) -> tuple[list[Target], Limits]:
+    """Read a budget file; returns its targets and its default limits (for command-line configs)."""
+    p = Path(path)
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read budget file ({exc.strerror})", path=path, code="budget/missing") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(f"malformed YAML in budget file: {getattr(exc, 'problem', exc)}", path=path,
+                          line=mark.line + 1 if mark else None, code="budget/format") from None
+    if not isinstance(raw, dict):
+        raise ConfigError("a budget file is a mapping (imgsz, limits, configs, baseline)", path=path,
+                          code="budget/format")
+    try:
+        return _targets(raw, p.parent)
+    except ConfigError as exc:
+        raise exc.located(path) from None
+
+
+def _targets(raw: dict, base: Path) -> tuple[list[Target], Limits]:
+    unknown = set(raw) - {"imgsz", "limits", "configs", "baseline"}
+    if unknown:
+        raise ConfigError(f"unknown key {sorted(unknown)[0]!r} (use imgsz, limits, configs, baseline)",
+                          code="budget/format")
+    sizes = _imgsizes(raw.get("imgsz", 640), "imgsz")
+    limits = parse_limits(raw.get("limits"), "limits")
+    baseline = _baseline(raw.get("baseline"), "baseline", base)
+    targets = []
+    configs = raw.get("configs") or []
+    if not isinstance(configs, list):
+        raise ConfigError("configs must be a list of {path, imgsz, limits}", code="budget/format")
+    for k, item in enumerate(configs):
+        where = f"configs[{k}]"
+        item = {"path": item} if isinstance(item, str) else item
+        if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+            raise ConfigError(f"{where} needs a path", code="budget/format")
+        own = limits.merged(parse_limits(item.get("limits"), f"{where}.limits"))
+        own_base = _baseline(item["baseline"], f"{where}.baseline", base) if "baseline" in item else baseline
+        for hw in _imgsizes(item.get("imgsz"), f"{where}.imgsz") if "imgsz" in item else sizes:
+            targets.append(Target(str(base / item["path"]), hw, own, own_base))
+    return targets, limits
+
+
+def _baseline(raw: Any, where: str, base: Path) -> Optional[Baseline]:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("path"), str):
+        raise ConfigError(f"{where} needs a path (and max_increase)", code="budget/format")
+    return Baseline(str(base / raw["path"]), parse_increase(raw.get("max_increase", "0%"), f"{where}.max_increase"))
+
+
+def evaluate(t: Target) -> list[Outcome]:
+    """Every limit of one target against its analysis (and its baseline's)."""
+    a = analyze(t.path, imgsz=t.imgsz, rewrites=False)
+    out = []
+    for key, limit in t.limits.maxima.items():
+        m = METRICS[key]
+        if m.total:
+            v = m.total(a)
+            out.append(Outcome(t.path, t.imgsz, key, m.label, m.unit, v, limit, v <= limit, "max"))
+        else:
+            out.append(_worst_layer(t, a, key, limit))
+    levels = {lv.name: lv for lv in a.levels}
+    for name, px in t.limits.min_rf.items():
+        if name not in levels:
+            raise ConfigError(f"no output level {name!r} in {t.path} (levels: {', '.join(levels)})",
+                              code="budget/format")
+        o = levels[name].output
+        v = min(o.rf_min)
+        out.append(Outcome(t.path, t.imgsz, f"rf.{name}", f"{name} RF, worst position", "px",
+                           v, px, v >= px, "min", levels[name].layer))
+    if t.baseline:
+        out += _against_baseline(t, a)
+    return out
+
+
+def _worst_layer(t: Target, a: Analysis, key: str, limit: float) -> Outcome:
+    m = METRICS[key]
+    assert m.layer is not None
+    worst = max(a.layers, key=m.layer)
+    over = [r.index for r in a.layers if m.layer(r) > limit]
+    detail = f"layers over the limit: {', '.join(map(str, over))}" if over else ""
+    return Outcome(t.path, t.imgsz, key, m.label, m.unit, m.layer(worst), limit, not over, "max", worst.index,
+                   worst.line, detail)
+
+
+def _against_baseline(t: Target, a: Analysis) -> list[Outcome]:
+    assert t.baseline is not None
+    base = analyze(t.baseline.path, imgsz=t.imgsz, rewrites=False)
+    out = []
+    for key, frac in t.baseline.max_increase.items():
+        m = METRICS[key]
+        assert m.total is not None
+        v, b = m.total(a), m.total(base)
+        limit = b * (1 + frac)
+        out.append(Outcome(t.path, t.imgsz, f"increase.{key}", f"{m.label} vs baseline +{frac:.0%}",
+                           m.unit, v, limit, v <= limit, "increase", detail=f"baseline {t.baseline.path}"))
+    return out
+
+
+def with_limits(targets: list[Target], extra: Limits) -> list[Target]:
+    return [replace(t, limits=t.limits.merged(extra)) for t in targets]
