@@ -10,6 +10,7 @@ from yanalyze.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "tests" / "configs"
 EXAMPLES = ROOT / "examples"
+MODEL_EXAMPLES = sorted(p for p in EXAMPLES.glob("*.yaml") if "backbone" in p.read_text())
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import yanalyze
-from conftest import CONFIGS, EXAMPLES
+from conftest import CONFIGS, EXAMPLES, MODEL_EXAMPLES
 from yanalyze.reports import graph_dot, html, markdown
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
@@ -29,7 +29,7 @@ def hostile_config(tmp_path: Path) -> Path:
     return p
 
 
-@pytest.mark.parametrize("cfg", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("cfg", MODEL_EXAMPLES, ids=lambda p: p.stem)
 def test_every_example_renders_with_graph(cfg):
     a = yanalyze.analyze(cfg)
     page = html.render(a)

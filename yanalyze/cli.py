@@ -194,7 +194,13 @@ def run_check(argv: Sequence[str]) -> int:
     return check_cli.run(argv, _Parser, parse_imgsz, write_atomic)
 
 
-SUBCOMMANDS = {"rewrite": run_rewrite, "verify": run_verify, "check": run_check}
+def run_diff(argv: Sequence[str]) -> int:
+    from . import diff_cli
+
+    return diff_cli.run(argv, _Parser, parse_imgsz, write_atomic)
+
+
+SUBCOMMANDS = {"rewrite": run_rewrite, "verify": run_verify, "check": run_check, "diff": run_diff}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

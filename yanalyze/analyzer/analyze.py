@@ -127,7 +127,7 @@ def _layer_result(spec: LayerSpec, outs: list, cost: Cost, g: list[Fraction], in
         spec.index, spec.section, spec.line, spec.src_from, spec.n, spec.module, spec.args,
         tuple(to_output(t, inp.imgsz) for t in outs), spec.mdef.is_head, cost.params,
         cost.params_fused, cost.macs, cost.flops, float(g[0]), float(g[1]), mem, mem_fused,
-        intensity(cost.flops, inp.batch, mem))
+        intensity(cost.flops, inp.batch, mem), spec.inputs)
 
 
 def _graph_diagnostics(graph: nx.DiGraph, specs: list[LayerSpec], levels: list[Level], hw: tuple[int, int]) -> list[Diagnostic]:

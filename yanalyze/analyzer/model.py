@@ -97,6 +97,7 @@ class LayerResult:
     mem_bytes: int
     mem_bytes_fused: int
     intensity: float
+    inputs: tuple[int, ...] = ()  # layers read, resolved from `from` (empty: the image)
 
     @property
     def out(self) -> Output:

@@ -38,38 +38,50 @@ def node_id(index: int) -> str:
     return f"L{index}"
 
 
-def to_dot(a: Analysis) -> graphviz.Digraph:
-    """Build the DOT graph from the analysis (nothing is recomputed, only read)."""
+MARK_COLORS = {"changed": "#c99a00", "moved": "#a23cb4", "added": "#1e8c3c", "removed": "#c0392b"}
+
+
+def to_dot(a: Analysis, marks: Optional[dict[int, str]] = None, prefix: str = "") -> graphviz.Digraph:
+    """Build the DOT graph from the analysis (nothing is recomputed, only read).
+
+    marks: layer index -> status ("changed", "added", ...) drawn as a thick coloured border.
+    prefix: prepended to node ids, so two graphs can share one page.
+    """
+    marks = marks or {}
     total = a.totals.gflops or 1.0
     g = graphviz.Digraph(name=a.name, graph_attr={"rankdir": "TB", "fontname": "Helvetica",
                                                    "fontsize": "11", "nodesep": "0.3", "ranksep": "0.3"},
                          node_attr={"shape": "box", "style": "rounded,filled", "fontname": "Helvetica",
                                     "fontsize": "10", "penwidth": "0.8"},
                          edge_attr={"arrowsize": "0.6", "penwidth": "0.8", "color": "#555555"})
-    g.node("input", f"input\n{a.input.ch}x{a.input.imgsz[0]}x{a.input.imgsz[1]}",
-           shape="oval", fillcolor="#eef3fb", tooltip="input image")
+    g.node(prefix + "input", f"input\n{a.input.ch}x{a.input.imgsz[0]}x{a.input.imgsz[1]}",
+           shape="oval", fillcolor="#eef3fb", tooltip="input image", id=prefix + "input")
     for section in ("backbone", "head"):
         with g.subgraph(name=f"cluster_{section}") as sub:
             sub.attr(label=section, style="rounded,dashed", color="#8899aa", fontcolor="#556677")
             for r in a.layers:
                 if r.section == section:
                     shapes = "\n".join(fmt.shape(o) for o in r.outputs)
-                    sub.node(node_id(r.index), f"{r.index} {r.module}\n{shapes}",
+                    style = {"penwidth": "1.6"} if r.is_head else {}
+                    if r.index in marks:
+                        style = {"penwidth": "3.5", "color": MARK_COLORS[marks[r.index]],
+                                 "class": f"mark-{marks[r.index]}"}
+                    sub.node(prefix + node_id(r.index), f"{r.index} {r.module}\n{shapes}",
                              fillcolor=shade(r.gflops / total), tooltip=tooltip(r),
-                             id=node_id(r.index), **({"penwidth": "1.6"} if r.is_head else {}))
+                             id=prefix + node_id(r.index), **style)
     section = {r.index: r.section for r in a.layers}
     for r in a.layers:
         for j in _inputs(a, r):
             # edges across sections do not rank the head below the backbone: two columns
-            g.edge(node_id(j), node_id(r.index),
+            g.edge(prefix + node_id(j), prefix + node_id(r.index),
                    **({"constraint": "false"} if section[j] != r.section else {}))
         if not _inputs(a, r):
-            g.edge("input", node_id(r.index))
+            g.edge(prefix + "input", prefix + node_id(r.index))
     return g
 
 
 def _inputs(a: Analysis, r: LayerResult) -> list[int]:
-    return sorted(a.graph.predecessors(r.index)) if a.graph is not None else []
+    return sorted(set(r.inputs))
 
 
 @dataclass(frozen=True)
@@ -84,9 +96,9 @@ class GraphSVG:
 _PROLOGUE = re.compile(r"\A.*?(?=<svg)", re.S)
 
 
-def render_svg(a: Analysis) -> GraphSVG:
+def render_svg(a: Analysis, marks: Optional[dict[int, str]] = None, prefix: str = "") -> GraphSVG:
     """Run `dot -Tsvg`; without the binary, return the DOT source and a note instead."""
-    g = to_dot(a)
+    g = to_dot(a, marks, prefix)
     try:
         svg = g.pipe(format="svg", encoding="utf-8")
     except graphviz.ExecutableNotFound:

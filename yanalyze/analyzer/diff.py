@@ -1,0 +1,200 @@
+"""Architecture diff: two analyses aligned layer by layer, with what changed and by how much.
+
+Rows with the same signatures pair by index. Otherwise a global sequence alignment over
+layer signatures (module, role, output stride) pairs them, so an inserted or removed layer
+shows as such and the rest still pairs up; a removed and an added layer that one known
+rewrite explains (SPP moved and turned into SPPF) pair as "moved". `from` indices are
+compared after mapping A's through the alignment, so renumbering alone is not a change.
+A pair whose own row is unchanged but whose outputs differ (a wider input, a longer
+receptive field upstream) is "affected", not "changed".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .model import Analysis, LayerResult, Rewrite
+
+TOTAL_KEYS = ("params", "params_fused", "gflops", "gflops_fused", "macs", "flops", "mem_bytes",
+              "mem_bytes_fused", "peak_activation_bytes")
+
+
+@dataclass(frozen=True)
+class LayerDiff:
+    """One aligned pair (or an added/removed layer) with its changes and deltas (B - A)."""
+
+    a: Optional[LayerResult]
+    b: Optional[LayerResult]
+    status: str  # "same", "changed", "moved", "affected", "added", "removed"
+    changes: tuple[str, ...] = ()
+    explained_by: Optional[str] = None
+
+    def delta(self, key: str) -> float:
+        return (getattr(self.b, key) if self.b else 0) - (getattr(self.a, key) if self.a else 0)
+
+
+@dataclass(frozen=True)
+class TotalDiff:
+    key: str
+    a: float
+    b: float
+
+    @property
+    def delta(self) -> float:
+        return self.b - self.a
+
+    @property
+    def pct(self) -> Optional[float]:
+        return self.delta / self.a if self.a else None
+
+
+@dataclass
+class ArchDiff:
+    a: Analysis
+    b: Analysis
+    method: str  # "by index" or "aligned"
+    layers: list[LayerDiff] = field(default_factory=list)
+    totals: list[TotalDiff] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[LayerDiff]:
+        return [d for d in self.layers if d.status != "same"]
+
+
+EQUIVALENT = {"Focus": "Conv", "SPP": "SPPF"}  # rewrite pairs count as the same module
+GAP = -0.9
+
+
+def signature(r: LayerResult) -> tuple:
+    """(module, role, output stride); rewrite-equivalent modules share a name."""
+    return (EQUIVALENT.get(r.module, r.module), (r.section, r.is_head), r.out.stride)
+
+
+def score(x: tuple, y: tuple) -> float:
+    """2 for the module, 1 each for role and stride, centred so unrelated layers prefer gaps."""
+    return 2 * (x[0] == y[0]) + (x[1] == y[1]) + (x[2] == y[2]) - 2
+
+
+def align(a: list[LayerResult], b: list[LayerResult]) -> tuple[list[tuple[Optional[int], Optional[int]]], str]:
+    """Pairs of indices (None for an added or removed layer): by index when the rows have the
+    same signatures, else a global (Needleman-Wunsch) alignment over the signatures."""
+    sa, sb = [signature(r) for r in a], [signature(r) for r in b]
+    if sa == sb:
+        return [(i, i) for i in range(len(a))], "by index"
+    n, m = len(sa), len(sb)
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        best[i][0] = i * GAP
+    for j in range(1, m + 1):
+        best[0][j] = j * GAP
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            best[i][j] = max(best[i - 1][j - 1] + score(sa[i - 1], sb[j - 1]),
+                             best[i - 1][j] + GAP, best[i][j - 1] + GAP)
+    pairs: list[tuple[Optional[int], Optional[int]]] = []
+    i, j = n, m
+    while i or j:
+        if i and j and best[i][j] == best[i - 1][j - 1] + score(sa[i - 1], sb[j - 1]):
+            i, j = i - 1, j - 1
+            pairs.append((i, j))
+        elif i and best[i][j] == best[i - 1][j] + GAP:
+            i -= 1
+            pairs.append((i, None))
+        else:
+            j -= 1
+            pairs.append((None, j))
+    return pairs[::-1], "aligned"
+
+
+def _outs(r: LayerResult) -> str:
+    return " ".join(f"{o.shape.c}x{o.shape.h}x{o.shape.w}" for o in r.outputs)
+
+
+def _explain(ra: LayerResult, rb: LayerResult, rewrites_a: dict[int, Rewrite],
+             rewrites_b: dict[int, Rewrite]) -> Optional[str]:
+    """A known equivalence rewrite turns A's row into B's (or B's into A's)."""
+    fa, fb = rewrites_a.get(ra.index), rewrites_b.get(rb.index)
+    if fa and fa.after and (fa.after.module, fa.after.args) == (rb.module, rb.args):
+        return f"{ra.module} -> {rb.module}: equivalent rewrite ({fa.exactness})"
+    if fb and fb.after and (fb.after.module, fb.after.args) == (ra.module, ra.args):
+        return f"{ra.module} -> {rb.module}: reverse of an equivalent rewrite ({fb.exactness})"
+    return None
+
+
+def compare(ra: LayerResult, rb: LayerResult, to_b: dict[int, Optional[int]], a_layers: list,
+            b_layers: list) -> list[str]:
+    """What differs between two aligned layers, in words: the row, then its outputs."""
+    changes = definition_changes(ra, rb, to_b, a_layers, b_layers)
+    if _outs(ra) != _outs(rb):
+        changes.append(f"out {_outs(ra)} -> {_outs(rb)}")
+    if [o.stride for o in ra.outputs] != [o.stride for o in rb.outputs]:
+        changes.append("stride " + " ".join(str(o.stride[0]) for o in ra.outputs) + " -> "
+                       + " ".join(str(o.stride[0]) for o in rb.outputs))
+    if [(o.rf_min, o.rf_max) for o in ra.outputs] != [(o.rf_min, o.rf_max) for o in rb.outputs]:
+        changes.append("RF " + " ".join(f"{o.rf_min[0]}-{o.rf_max[0]}" for o in ra.outputs) + " -> "
+                       + " ".join(f"{o.rf_min[0]}-{o.rf_max[0]}" for o in rb.outputs))
+    return changes
+
+
+def _names(idx, layers) -> str:
+    return ", ".join(f"{i} {layers[i].module}" for i in idx) or "the image"
+
+
+def definition_changes(ra: LayerResult, rb: LayerResult, to_b: dict[int, Optional[int]],
+                       a_layers: list, b_layers: list) -> list[str]:
+    """Differences in the row itself: module, arguments, repeats, inputs."""
+    out = []
+    if ra.module != rb.module:
+        out.append(f"module {ra.module} -> {rb.module}")
+    if ra.args != rb.args:
+        out.append(f"args {ra.args} -> {rb.args}")
+    if ra.n != rb.n:
+        out.append(f"n {ra.n} -> {rb.n}")
+    if [to_b.get(j) for j in ra.inputs] != list(rb.inputs):
+        out.append(f"from {list(ra.src_from)} -> {list(rb.src_from)} (reads "
+                   f"{_names(ra.inputs, a_layers)} -> {_names(rb.inputs, b_layers)})")
+    return out
+
+
+def _moved(pairs: list, a: Analysis, b: Analysis, rw_a: dict, rw_b: dict) -> list:
+    """Pair a removed and an added layer of the same signature, or that a known rewrite explains
+    (SPP before the last C3 in v5.0, SPPF after it in v6): the layer moved."""
+    removed = [i for i, j in pairs if j is None]
+    added = [j for i, j in pairs if i is None]
+    for i in removed:
+        for j in added:
+            if signature(a.layers[i]) == signature(b.layers[j]) or _explain(a.layers[i], b.layers[j], rw_a, rw_b):
+                pairs = [p for p in pairs if p not in ((i, None), (None, j))] + [(i, j)]
+                added.remove(j)
+                break
+    return sorted(pairs, key=lambda p: (p[1] if p[1] is not None else p[0] - 0.5, p[0] is not None))
+
+
+def _crosses(i: int, j: int, pairs: list) -> bool:
+    """The pair crosses another one: the layer changed place relative to its neighbours."""
+    return any(p is not None and q is not None and (p - i) * (q - j) < 0 for p, q in pairs)
+
+
+def diff(a: Analysis, b: Analysis) -> ArchDiff:
+    """Align B against A and describe every pair."""
+    rw_a = {r.layer: r for r in a.rewrites if r.applicable}
+    rw_b = {r.layer: r for r in b.rewrites if r.applicable}
+    pairs, method = align(a.layers, b.layers)
+    pairs = _moved(pairs, a, b, rw_a, rw_b)
+    to_b = {i: j for i, j in pairs if i is not None}
+    out = ArchDiff(a, b, method)
+    for i, j in pairs:
+        if i is None:
+            out.layers.append(LayerDiff(None, b.layers[j], "added"))
+        elif j is None:
+            out.layers.append(LayerDiff(a.layers[i], None, "removed"))
+        else:
+            ra, rb = a.layers[i], b.layers[j]
+            own = definition_changes(ra, rb, to_b, a.layers, b.layers)
+            derived = [c for c in compare(ra, rb, to_b, a.layers, b.layers) if c not in own]
+            moved = _crosses(i, j, pairs)
+            status = "moved" if moved else "changed" if own else "affected" if derived else "same"
+            out.layers.append(LayerDiff(ra, rb, status, tuple(own + derived),
+                                        _explain(ra, rb, rw_a, rw_b) if own else None))
+    out.totals = [TotalDiff(k, getattr(a.totals, k), getattr(b.totals, k)) for k in TOTAL_KEYS]
+    return out
