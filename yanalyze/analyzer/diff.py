@@ -71,16 +71,17 @@ def signature(r: LayerResult) -> tuple:
 
 
 def score(x: tuple, y: tuple) -> float:
-    """2 for the module, 1 each for role and stride, centred so unrelated layers prefer gaps."""
-    return 2 * (x[0] == y[0]) + (x[1] == y[1]) + (x[2] == y[2]) - 2
+    """2 for the module, 1 each for role and stride, centred so unrelated layers prefer gaps;
+    identical arguments break ties between layers of the same signature."""
+    return 2 * (x[0] == y[0]) + (x[1] == y[1]) + (x[2] == y[2]) - 2 + 0.5 * (x[0] == y[0] and x[3] == y[3])
 
 
 def align(a: list[LayerResult], b: list[LayerResult]) -> tuple[list[tuple[Optional[int], Optional[int]]], str]:
     """Pairs of indices (None for an added or removed layer): by index when the rows have the
     same signatures, else a global (Needleman-Wunsch) alignment over the signatures."""
-    sa, sb = [signature(r) for r in a], [signature(r) for r in b]
-    if sa == sb:
+    if [signature(r) for r in a] == [signature(r) for r in b]:
         return [(i, i) for i in range(len(a))], "by index"
+    sa, sb = [(*signature(r), repr(r.args)) for r in a], [(*signature(r), repr(r.args)) for r in b]
     n, m = len(sa), len(sb)
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
