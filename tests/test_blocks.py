@@ -69,11 +69,11 @@ def test_bottleneck_csp_keeps_its_standalone_bn_when_fused():
 
 
 def test_squeeze_excite_pattern_is_global_and_counts_gating():
-    from yanalyze.analyzer.costs import primitives as P
+    from yanalyze.analyzer.costs import shaping as S
     trace = Trace(ACTS["SiLU"], True)
     x = T(Shape(16, 8, 8), AxisField.identity(), AxisField.identity(), False, trace)
-    g = P.global_avgpool(x)               # thop: 1024 adds + 16 divides
-    y = P.mul(x, g)                       # 1024 products
+    g = S.adaptive_avgpool(x, 1)          # thop: 1024 adds + 16 divides
+    y = S.broadcast(x, g)                 # 1024 products
     assert (g.shape.h, g.shape.w, g.glob, y.glob) == (1, 1, True, True)
     assert (y.shape.c, y.shape.h, y.shape.w) == (16, 8, 8)
     assert trace.cost.thop == 1024 + 16

@@ -68,6 +68,29 @@ class AxisField:
         hi = tuple(self._at(self.hi, i // u) for i in range(period))
         return AxisField(jump, self.rf, period, self.shift, lo, hi)
 
+    def upsample_linear(self, u: int) -> "AxisField":
+        """Bilinear upsampling by u (align_corners=False): output i blends input
+        floor((i + 0.5)/u - 0.5) and the next one, so the window grows by one input step."""
+        jump, rf = self.jump / u, self.rf + self.jump
+        if not self.exact:
+            return AxisField(jump, rf, lo=None, hi=None)
+        period = self.period * u
+        first = [(2 * i + 1 - u) // (2 * u) for i in range(period)]
+        lo = tuple(self._at(self.lo, f) for f in first)
+        hi = tuple(self._at(self.hi, f + 1) for f in first)
+        return AxisField(jump, rf, period, self.shift, lo, hi)
+
+    def transposed(self, k: int, s: int, p: int = 0, d: int = 1) -> "AxisField":
+        """Transposed convolution: output o gathers inputs i with o = i*s - p + d*t, t < k."""
+        span = d * (k - 1)
+        jump, rf = self.jump / s, self.rf + (-(-(span + 1) // s) - 1) * self.jump
+        if not self.exact:
+            return AxisField(jump, rf, lo=None, hi=None)
+        period = self.period * s
+        lo = tuple(self._at(self.lo, -((span - o - p) // s)) for o in range(period))
+        hi = tuple(self._at(self.hi, (o + p) // s) for o in range(period))
+        return AxisField(jump, rf, period, self.shift, lo, hi)
+
     def join(self, other: "AxisField") -> "AxisField":
         """Union of two branches at the same resolution (Concat, Add, Multiply)."""
         jump, rf = max(self.jump, other.jump), max(self.rf, other.rf)

@@ -51,6 +51,21 @@ class LayerSpec:
     c2: int
 
 
+@dataclass(frozen=True)
+class RuleContext:
+    """What a custom channel rule may need: the multiples, the divisor and the row's repeats."""
+
+    gw: float
+    gd: float
+    divisor: int
+    n: int
+    no: Optional[int]
+
+    def scale(self, c: float) -> int:
+        """Width-scale a channel count as YOLOv5 does."""
+        return make_divisible(c * self.gw, self.divisor)
+
+
 def make_divisible(x: float, divisor: int) -> int:
     """Round channels up to a multiple of the divisor, as YOLOv5 does (ceil)."""
     return math.ceil(x / divisor) * divisor
@@ -221,5 +236,19 @@ def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list
         c2 = c1 * args[0] ** 2
     elif rule == "expand":
         c2 = c1 // args[0] ** 2
+    elif rule == "keep":
+        if args and isinstance(args[0], (int, float)) and not isinstance(args[0], bool):
+            want = make_divisible(args[0] * s.gw, s.divisor)
+            if want != c1:
+                raise ConfigError(f"{mdef.name} keeps its channels: input has {c1}, args ask for {want}",
+                                  code="graph/channels")
+            args = args[1:]
+        args = [c1, *args]
+    elif rule in ("prepend", "torch"):
+        if rule == "prepend":
+            args = [c1, *args]
+        c2 = mdef.out_channels(args) if mdef.out_channels else c1
+    elif callable(rule):
+        args, c2 = rule(c1, args, RuleContext(s.gw, s.gd, s.divisor, n, no))
     return LayerSpec(row.index, row.section, row.line, src_from, inputs, n_, n,
                      canonical(row.module), mdef, args, c2)

@@ -211,25 +211,6 @@ def add(a: T, b: T) -> T:
     return y
 
 
-def mul(a: T, b: T) -> T:
-    """Element-wise product, b may be a per-channel (C, 1, 1) gate: 1 FLOP per output, thop 0."""
-    if a.c != b.c or (b.shape.h, b.shape.w) not in ((1, 1), (a.shape.h, a.shape.w)):
-        raise shape_error(f"cannot multiply {a.c}x{a.shape.h}x{a.shape.w} by {b.c}x{b.shape.h}x{b.shape.w}")
-    glob = a.glob or b.glob
-    y = replace(_join([a, b], a.c, "Multiply"), glob=glob) if (b.shape.h, b.shape.w) == (a.shape.h, a.shape.w) \
-        else replace(a, glob=glob)
-    a.trace.record(Cost(flops=y.numel, act=a.numel + b.numel + y.numel, act_fused=a.numel + b.numel + y.numel))
-    return y
-
-
-def global_avgpool(x: T) -> T:
-    """AdaptiveAvgPool2d(1): every output sees the whole map (global context); thop in + out."""
-    y = T(Shape(x.c, 1, 1), x.fh, x.fw, True, x.trace)
-    n = x.numel + y.numel
-    x.trace.record(Cost(thop=n, thop_fused=n, flops=x.numel, act=n, act_fused=n))
-    return y
-
-
 def space_to_depth(x: T, g: int = 2) -> T:
     """Focus/Contract: g x g pixel phases stacked on channels, like a g x g stride-g window."""
     if x.shape.h % g or x.shape.w % g:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
-CHANNEL_RULES = ("conv", "csp", "bn", "concat", "head", "contract", "expand", "same")
+CHANNEL_RULES = ("conv", "csp", "bn", "concat", "head", "contract", "expand", "same", "keep", "prepend", "torch")
 
 
 @dataclass(frozen=True)
@@ -14,14 +14,20 @@ class ModuleDef:
 
     channels: the YOLOv5 parse rule ('conv': c1 = input channels, c2 = args[0] width-scaled;
     'csp': conv plus the repeat count inserted as args[2]; 'bn', 'concat', 'head',
-    'contract', 'expand'; 'same': c2 = c1). build(x, *args) mirrors the torch constructor
-    signature and returns the output symbolic tensor (a list of them for heads).
+    'contract', 'expand'; 'same': c2 = c1, args as written; 'keep': channels in = out, c1
+    becomes args[0] (a channel count written first must scale to c1); 'prepend': c1 is put
+    before the args as written; 'torch': a torch layer's own args, as written), or a callable
+    (c1, args, ctx) -> (args, c2) for anything else. out_channels(args) gives c2 for 'prepend'
+    and 'torch' modules that change the channel count. build(x, *args) mirrors the torch
+    constructor signature and returns the output symbolic tensor (a list of them for heads).
     """
 
     name: str
     build: Callable
-    channels: str = "same"
+    channels: Union[str, Callable] = "same"
     multi_input: bool = False
+    out_channels: Optional[Callable[[list], int]] = None
+    origin: str = "built-in"
 
     @property
     def is_head(self) -> bool:
@@ -32,13 +38,19 @@ REGISTRY: dict[str, ModuleDef] = {}
 _PREFIXES = ("torch.nn.", "nn.")
 
 
-def register(name: str, channels: str = "same", multi_input: bool = False) -> Callable:
-    """Decorator: register a cost model under a module name as written in YAML."""
-    if channels not in CHANNEL_RULES:
-        raise ValueError(f"channels must be one of {CHANNEL_RULES}, got {channels!r}")
+def register(name: str, channels: Union[str, Callable] = "same", multi_input: bool = False,
+             out_channels: Optional[Callable[[list], int]] = None, origin: str = "built-in") -> Callable:
+    """Decorator: register a cost model under a module name as written in YAML.
+
+    channels: 'conv' (like Conv: c1 from the input, first arg width-scaled), 'csp' (like C3:
+    also takes the repeat count), 'same' (passthrough), 'keep', 'prepend', 'torch', or a
+    callable (c1, args, ctx) -> (args, c2) for a custom rule.
+    """
+    if not callable(channels) and channels not in CHANNEL_RULES:
+        raise ValueError(f"channels must be one of {CHANNEL_RULES} or a callable, got {channels!r}")
 
     def wrap(fn: Callable) -> Callable:
-        REGISTRY[name] = ModuleDef(name, fn, channels, multi_input)
+        REGISTRY[canonical(name)] = ModuleDef(canonical(name), fn, channels, multi_input, out_channels, origin)
         return fn
 
     return wrap
@@ -71,4 +83,4 @@ def names() -> list[str]:
 
 
 def _load_builtins() -> None:
-    from . import conv, csp, heads, pool, routing, transformer  # noqa: F401  (registers)
+    from . import conv, csp, custom, heads, pool, routing, torch_layers, transformer  # noqa: F401  (registers)
