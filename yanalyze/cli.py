@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import sys
@@ -59,7 +60,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--svg", default=None, metavar="PATH", help="write the layer graph as SVG (needs dot)")
     p.add_argument("-q", "--quiet", action="store_true", help="no terminal report, only the files asked for")
     p.add_argument("--width", type=positive_int, default=None, help="terminal width for the table")
+    add_module_args(p)
     return p
+
+
+def add_module_args(p: argparse.ArgumentParser) -> None:
+    """The three ways to teach yanalyze a module, and the last resort."""
+    p.add_argument("--plugin", action="append", default=[], metavar="FILE",
+                   help="Python file whose @yanalyze.register cost models add modules (repeatable)")
+    p.add_argument("--modules", action="append", default=[], metavar="FILE",
+                   help="your torch module file: classes the registry does not know are measured in torch "
+                        "on the meta device (imports and runs FILE; needs torch)")
+    p.add_argument("--allow-unknown", action="store_true",
+                   help="pass unknown modules through uncounted (marked; totals say they are partial)")
+
+
+def load_modules(args: argparse.Namespace) -> None:
+    from .analyzer import extensions
+
+    for path in args.plugin:
+        extensions.load_plugin(path)
+    for path in args.modules:
+        if importlib.util.find_spec("torch") is None:
+            raise ConfigError("--modules measures classes in torch; install it: pip install 'yanalyze[verify]'",
+                              code="modules/torch")
+        print(f"yanalyze: warning: importing {path} runs its code", file=sys.stderr)
+        extensions.load_modules(path)
 
 
 def write_atomic(path: str, text: str) -> None:
@@ -110,8 +136,9 @@ def run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.json == "-" and args.md == "-":
         raise ConfigError("--json and --md cannot both go to stdout; give one a PATH", code="usage")
+    load_modules(args)
     a = analyze(args.cfg, imgsz=args.imgsz, batch=args.batch, dtype=args.dtype, nc=args.nc,
-                variant=args.variant)
+                variant=args.variant, allow_unknown=args.allow_unknown)
     files = outputs(args, a)
     for path, text in files.items():
         write_atomic(path, text)

@@ -27,6 +27,9 @@ def parser(base: type) -> argparse.ArgumentParser:
     p.add_argument("--bench", action="store_true", help="also time both forms (CPU, and GPU when present)")
     p.add_argument("--imgsz", type=int, default=640, help="image size the benchmark uses (default 640)")
     p.add_argument("--seed", type=int, default=0, help="random seed for weights and inputs")
+    p.add_argument("--crosscheck", action="store_true",
+                   help="instead: compare every built-in layer's params, shapes and conv/matmul MACs with its "
+                        "torch block")
     return p
 
 
@@ -41,9 +44,11 @@ def run(argv: Sequence[str], base: type) -> int:
     if importlib.util.find_spec("torch") is None:
         raise ConfigError("verify needs torch; install it with: pip install 'yanalyze[verify]'",
                           code="verify/torch")
+    console = Console()
+    if args.crosscheck:
+        return crosscheck(console, args, a)
     from .verify.runner import steps
 
-    console = Console()
     todo = steps(args.cfg, args.variant, args.size, args.seed)
     verdicts = []
     with _progress(console) as progress:
@@ -78,6 +83,27 @@ def verdict_table(verdicts) -> Table:
             t.add_row("  not equivalent: " + (v.counterexample or "no counterexample found"), "", "",
                       "[green]shown[/]" if v.passed else "[red]not shown[/]")
     return t
+
+
+def crosscheck(console: Console, args: argparse.Namespace, a) -> int:
+    from .verify.crosscheck import crosscheck as run_crosscheck
+
+    with _progress(console) as progress:
+        progress.add_task("building every layer in torch", total=None)
+        checks = run_crosscheck(args.cfg, a, args.variant)
+    t = Table(title=f"Cross-check at {args.imgsz}x{args.imgsz}: analytic vs torch", title_justify="left",
+              box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("#", "module", "params", "output shapes", "MACs", ""):
+        t.add_column(col, justify="left" if col in ("module", "output shapes", "") else "right", overflow="fold")
+    for c in checks:
+        (p, s, m), (tp, ts, tm) = c.ours, c.torch
+        t.add_row(str(c.index), c.module, f"{p:,}" if p == tp else f"{p:,} vs {tp:,}",
+                  "=" if s == ts else f"{s} vs {ts}", f"{m:,}" if m == tm else f"{m:,} vs {tm:,}",
+                  "[green]ok[/]" if c.passed else "[red]MISMATCH[/]")
+    console.print(t)
+    bad = [c for c in checks if not c.passed]
+    console.print(f"{len(checks) - len(bad)} of {len(checks)} layers match their torch blocks")
+    return EXIT_FAILED if bad else EXIT_OK
 
 
 def bench_table(console: Console, args: argparse.Namespace, a) -> None:

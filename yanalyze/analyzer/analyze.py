@@ -32,23 +32,26 @@ def _imgsz(imgsz: ImgSz) -> tuple[int, int]:
 
 def analyze(source: Union[str, os.PathLike, Mapping], imgsz: ImgSz = 640, batch: int = 1,
             dtype: str = "fp32", nc: Optional[int] = None, variant: Optional[str] = None,
-            rewrites: bool = True) -> Analysis:
+            rewrites: bool = True, allow_unknown: bool = False) -> Analysis:
     """Analyse a YOLOv5 model config (path or mapping) at an input size, without torch.
 
     rewrites: also find the equivalence rewrites (Focus -> Conv, SPP -> SPPF) and analyse
-    the rewritten form to report what each changes.
+    the rewritten form to report what each changes. allow_unknown: pass modules nobody
+    knows through uncounted (marked, and the totals say they are partial) instead of failing.
     """
     inp = _input(imgsz, batch, dtype)
     cfg = config_mod.load(source, variant)
     s = settings(cfg, nc)
     inp = replace(inp, ch=s.ch)
-    specs = resolve_rows(cfg, s)
+    specs = resolve_rows(cfg, s, allow_unknown)
     graph = build_graph(specs)
     main, probe_pass, probe, diags = _passes(cfg, specs, s, inp.imgsz)
     diags = [Diagnostic("parse/notice", "info", None, n) for n in cfg.notices] + diags
     results, gflops = [], []
-    for spec, (outs, cost), (_, pcost) in zip(specs, main, probe_pass):
+    for spec, (outs, cost, notes), (_, pcost, _) in zip(specs, main, probe_pass):
         g = [thop_gflops(ops, probe, inp.imgsz) for ops in (pcost.thop, pcost.thop_fused)]
+        diags += [Diagnostic("module/" + spec.mdef.origin.split(":")[0], "warning", spec.index,
+                             f"layer {spec.index} ({spec.module}): {note}") for note in dict.fromkeys(notes)]
         result = _layer_result(spec, outs, cost, g, inp)
         graph.nodes[spec.index]["result"] = result
         results.append(result)
@@ -56,7 +59,10 @@ def analyze(source: Union[str, os.PathLike, Mapping], imgsz: ImgSz = 640, batch:
     levels = _levels(results)
     diags += _graph_diagnostics(graph, specs, levels, inp.imgsz)
     totals = _totals(results, gflops, graph, inp)
-    found = _rewrites(cfg, specs, results, inp, s.nc) if rewrites else []
+    found = _rewrites(cfg, specs, results, inp, s.nc, allow_unknown) if rewrites else []
+    if totals.partial:
+        diags.append(Diagnostic("totals/partial", "warning", None, "totals are partial: unknown layers "
+                                f"{', '.join(str(r.index) for r in results if r.origin == 'unknown')} count nothing"))
     return Analysis(cfg.name, cfg.path, inp, s.nc, results, totals, levels, diags, graph, found)
 
 
@@ -67,7 +73,7 @@ def _form(r: LayerResult) -> Form:
 
 
 def _rewrites(cfg: Config, specs: list[LayerSpec], results: list[LayerResult], inp: InputSpec,
-              nc: Optional[int]) -> list[Rewrite]:
+              nc: Optional[int], allow_unknown: bool) -> list[Rewrite]:
     """Each rule's verdict per layer; applicable ones measured on the rewritten config."""
     ps = rw.plans(cfg, specs)
     if not ps:
@@ -75,7 +81,7 @@ def _rewrites(cfg: Config, specs: list[LayerSpec], results: list[LayerResult], i
     after = None
     if rw.applicable(ps):
         after = analyze(rw.rewritten_data(cfg, ps), imgsz=inp.imgsz, batch=inp.batch, dtype=inp.dtype,
-                        nc=nc, rewrites=False).layers
+                        nc=nc, rewrites=False, allow_unknown=allow_unknown).layers
     found = []
     for p in ps:
         ok = p.equivalent and p.yaml_args is not None
@@ -127,7 +133,7 @@ def _layer_result(spec: LayerSpec, outs: list, cost: Cost, g: list[Fraction], in
         spec.index, spec.section, spec.line, spec.src_from, spec.n, spec.module, spec.args,
         tuple(to_output(t, inp.imgsz) for t in outs), spec.mdef.is_head, cost.params,
         cost.params_fused, cost.macs, cost.flops, float(g[0]), float(g[1]), mem, mem_fused,
-        intensity(cost.flops, inp.batch, mem), spec.inputs)
+        intensity(cost.flops, inp.batch, mem), spec.inputs, spec.mdef.origin)
 
 
 def _graph_diagnostics(graph: nx.DiGraph, specs: list[LayerSpec], levels: list[Level], hw: tuple[int, int]) -> list[Diagnostic]:
@@ -152,7 +158,8 @@ def _totals(results: list[LayerResult], gflops: list[list[Fraction]], graph: nx.
         sum(r.params for r in results), sum(r.params_fused for r in results),
         float(sum(g[0] for g in gflops)), float(sum(g[1] for g in gflops)),
         sum(r.macs for r in results), flops, mem, sum(r.mem_bytes_fused for r in results),
-        peak * inp.batch * DTYPE_BYTES[inp.dtype], peak_layer, intensity(flops, inp.batch, mem))
+        peak * inp.batch * DTYPE_BYTES[inp.dtype], peak_layer, intensity(flops, inp.batch, mem),
+        any(r.origin == "unknown" for r in results))
 
 
 def _levels(results: list[LayerResult]) -> list[Level]:

@@ -19,7 +19,7 @@ from .field import AxisField
 from .layers import LayerSpec, Settings
 from .model import Cost, Output, Shape
 
-Pass = list[tuple[list[T], Cost]]
+Pass = list[tuple[list[T], Cost, list[str]]]
 
 
 def run_pass(specs: Sequence[LayerSpec], s: Settings, hw: tuple[int, int], exact: bool,
@@ -39,7 +39,7 @@ def run_pass(specs: Sequence[LayerSpec], s: Settings, hw: tuple[int, int], exact
         except (TypeError, ValueError, IndexError, ZeroDivisionError, AttributeError) as exc:
             raise ConfigError(f"{spec.module}: invalid arguments {spec.args!r} ({exc})", path=where,
                               layer=spec.index, line=spec.line, code="parse/args") from None
-        done.append((outs, trace.cost))
+        done.append((outs, trace.cost, trace.notes))
     return done
 
 

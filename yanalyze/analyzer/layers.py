@@ -14,7 +14,8 @@ from typing import Any, Optional
 
 from .config import Config, Row
 from .costs.primitives import ACTS, Act
-from .costs.registry import ModuleDef, canonical, lookup, suggestions
+from . import extensions
+from .costs.registry import ModuleDef, canonical, suggestions
 from .errors import ConfigError
 from .symbols import resolve
 
@@ -153,21 +154,22 @@ def _sources(row: Row, where: Optional[str]) -> tuple[tuple[int, ...], tuple[int
     return tuple(raw), tuple(inputs)
 
 
-def _module(row: Row, where: Optional[str]) -> ModuleDef:
+def _module(row: Row, where: Optional[str], allow_unknown: bool) -> ModuleDef:
     if not isinstance(row.module, str):
         raise ConfigError(f"module must be a name, got {row.module!r}", path=where,
                           layer=row.index, line=row.line, code="parse/module")
-    mdef = lookup(row.module)
+    mdef = extensions.lookup(row.module, allow_unknown)
     if mdef is None:
         close = suggestions(canonical(row.module).removeprefix("nn."))
         hint = f"did you mean {' or '.join(close)}? " if close else ""
-        raise ConfigError(f"unknown module {row.module!r}; {hint}custom modules can be added with "
-                          f"@yanalyze.register(name, channels=...) (see README, Custom modules)",
+        raise ConfigError(f"unknown module {row.module!r}; {hint}add it with a plugin (--plugin FILE using "
+                          "@yanalyze.register), an installed package's 'yanalyze.modules' entry point, or "
+                          "measure your torch class (--modules FILE); --allow-unknown passes it through uncounted",
                           path=where, layer=row.index, line=row.line, code="parse/unknown-module")
     return mdef
 
 
-def resolve_rows(cfg: Config, s: Settings) -> list[LayerSpec]:
+def resolve_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[LayerSpec]:
     """Apply depth/width scaling and the channel rule of each module, row by row."""
     where = cfg.path
     names = {"nc": s.nc, "anchors": s.anchors, "na": s.na}
@@ -179,7 +181,7 @@ def resolve_rows(cfg: Config, s: Settings) -> list[LayerSpec]:
     specs: list[LayerSpec] = []
     for row in cfg.rows:
         try:
-            spec = _resolve_row(row, s, names, no, ch, where)
+            spec = _resolve_row(row, s, names, no, ch, where, allow_unknown)
         except ConfigError as exc:
             raise exc.located(where, row.index, row.line) from None
         except (TypeError, ValueError, IndexError, ZeroDivisionError, OverflowError) as exc:
@@ -193,9 +195,9 @@ def resolve_rows(cfg: Config, s: Settings) -> list[LayerSpec]:
 
 
 def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list[int],
-                 where: Optional[str]) -> LayerSpec:
+                 where: Optional[str], allow_unknown: bool) -> LayerSpec:
     src_from, inputs = _sources(row, where)
-    mdef = _module(row, where)
+    mdef = _module(row, where, allow_unknown)
     n = row.number
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ConfigError(f"number must be a positive integer, got {n!r}", code="parse/number")

@@ -98,6 +98,7 @@ class LayerResult:
     mem_bytes_fused: int
     intensity: float
     inputs: tuple[int, ...] = ()  # layers read, resolved from `from` (empty: the image)
+    origin: str = "built-in"      # "built-in", "plugin:FILE", "traced:FILE" or "unknown"
 
     @property
     def out(self) -> Output:
@@ -131,6 +132,7 @@ class Totals:
     peak_activation_bytes: int
     peak_layer: int
     intensity: float
+    partial: bool = False  # some layer is unknown: the totals leave it out
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def _per_output(r: LayerResult, key: str) -> Any:
 
 def layer_dict(r: LayerResult) -> dict:
     return {
-        "index": r.index, "from": list(r.src_from), "n": r.n, "module": r.module,
+        "index": r.index, "from": list(r.src_from), "n": r.n, "module": r.module, "origin": r.origin,
         "args": r.args, "section": r.section, "line": r.line,
         "out_shape": _per_output(r, "shape"), "stride": _per_output(r, "stride"),
         "rf": _per_output(r, "rf"), "rf_min": _per_output(r, "rf_min"),
@@ -71,7 +71,7 @@ def analysis_to_dict(a: Analysis) -> dict:
                    "gflops_fused": t.gflops_fused, "macs": t.macs, "flops": t.flops,
                    "mem_bytes": t.mem_bytes, "mem_bytes_fused": t.mem_bytes_fused,
                    "intensity": t.intensity, "peak_activation_bytes": t.peak_activation_bytes,
-                   "peak_activation_layer": t.peak_layer},
+                   "peak_activation_layer": t.peak_layer, "partial": t.partial},
         "rewrites": [rewrite_dict(r) for r in a.rewrites],
         "diagnostics": [{"code": d.code, "severity": d.severity, "layer": d.layer, "message": d.message}
                         for d in a.diagnostics],

@@ -36,7 +36,7 @@ COLUMNS = (
     Column("from", lambda r: fmt.from_(r.src_from), lambda r: r.src_from[0], 5),
     Column("n", lambda r: str(r.n), lambda r: r.n, 4),
     Column("params", lambda r: fmt.count(r.params), lambda r: r.params, 9),
-    Column("module", lambda r: r.module, lambda r: r.module, 9, "left"),
+    Column("module", fmt.module, lambda r: r.module, 9, "left"),
     Column("arguments", lambda r: fmt.args(r.args), lambda r: fmt.args(r.args), 1, "left", wrap=True),
     Column("out CxHxW", lambda r: fmt.per_output(r, fmt.shape), lambda r: r.out.shape.numel, 8),
     Column("stride", lambda r: fmt.per_output(r, lambda o: fmt.axes(o.stride, fmt.frac)),

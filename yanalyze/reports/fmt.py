@@ -73,6 +73,14 @@ def args(values: list) -> str:
     return str(values)
 
 
+MARKERS = {"traced": " †", "unknown": " ?", "plugin": " +"}
+
+
+def module(r: LayerResult) -> str:
+    """The module name, marked when it was measured in torch (†), unknown (?) or from a plugin (+)."""
+    return r.module + MARKERS.get(r.origin.split(":")[0], "")
+
+
 def from_(src: Sequence[int]) -> str:
     return str(src[0]) if len(src) == 1 else str(list(src))
 

@@ -114,10 +114,12 @@ def render(a: Analysis, console: Console) -> None:
     """Print the whole terminal report to the console."""
     t = a.totals
     title = Text(f"{a.name} summary: {len(a.layers)} layers, {t.params:,} parameters, "
-                 f"{t.gflops:.1f} GFLOPs", style="bold")
+                 f"{t.gflops:.1f} GFLOPs" + (" (PARTIAL: unknown layers not counted)" if t.partial else ""),
+                 style="bold")
     legend = Text("RF px: exact receptive field (min-max over positions); G global context; "
-                  "> larger than the image. GFLOPs: ultralytics convention. mem: bytes accessed.",
-                  style="dim")
+                  "> larger than the image. GFLOPs: ultralytics convention. mem: bytes accessed."
+                  + (" Module + from a plugin, † measured in torch, ? unknown (not counted)."
+                     if any(r.origin != "built-in" for r in a.layers) else ""), style="dim")
     parts: list[RenderableType] = [title, summary(a), levels_table(a)]
     if a.rewrites:
         parts += [rewrites_table(a), rewrite_notes(a)]

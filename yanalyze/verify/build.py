@@ -30,9 +30,12 @@ def activation(text: Optional[str]) -> nn.Module:
 
 
 def module_class(name: str) -> type:
+    """The torch class of a built-in module name."""
+    from .custom_blocks import CUSTOM
+
     if name.startswith("nn."):
         return getattr(nn, name[3:])
-    return blocks.MODULES[name]
+    return {**blocks.MODULES, **CUSTOM}[name]
 
 
 @contextmanager

@@ -42,6 +42,7 @@ class Trace:
     default_act: Act = ACTS["SiLU"]
     exact: bool = True
     cost: Cost = field(default_factory=Cost)
+    notes: list[str] = field(default_factory=list)
 
     def record(self, cost: Cost) -> None:
         self.cost = self.cost + cost

@@ -35,11 +35,12 @@ class ModuleDef:
 
 
 REGISTRY: dict[str, ModuleDef] = {}
+current_origin = "built-in"  # set while a plugin file is being imported
 _PREFIXES = ("torch.nn.", "nn.")
 
 
 def register(name: str, channels: Union[str, Callable] = "same", multi_input: bool = False,
-             out_channels: Optional[Callable[[list], int]] = None, origin: str = "built-in") -> Callable:
+             out_channels: Optional[Callable[[list], int]] = None, origin: Optional[str] = None) -> Callable:
     """Decorator: register a cost model under a module name as written in YAML.
 
     channels: 'conv' (like Conv: c1 from the input, first arg width-scaled), 'csp' (like C3:
@@ -50,7 +51,8 @@ def register(name: str, channels: Union[str, Callable] = "same", multi_input: bo
         raise ValueError(f"channels must be one of {CHANNEL_RULES} or a callable, got {channels!r}")
 
     def wrap(fn: Callable) -> Callable:
-        REGISTRY[canonical(name)] = ModuleDef(canonical(name), fn, channels, multi_input, out_channels, origin)
+        REGISTRY[canonical(name)] = ModuleDef(canonical(name), fn, channels, multi_input, out_channels,
+                                              origin or current_origin)
         return fn
 
     return wrap

@@ -5,6 +5,7 @@ from typing import Optional, Sequence
 
 from . import primitives as P
 from .primitives import T
+from .shaping import upsample_bilinear
 from .registry import register
 
 
@@ -19,12 +20,21 @@ def concat(xs: Sequence[T], dimension: int = 1) -> T:
 @register("nn.Upsample", channels="same")
 def upsample(x: T, size: Optional[object] = None, scale_factor: object = None,
              mode: str = "nearest", align_corners: Optional[bool] = None) -> T:
-    """nn.Upsample(None, 2, 'nearest'): integer scale factor, nearest mode."""
+    """nn.Upsample by an integer factor (or to a size that is an integer multiple), nearest or
+    bilinear (align_corners=False)."""
     if size is not None:
-        raise P.shape_error("nn.Upsample with a fixed size is not supported yet; use scale_factor")
+        hw = size if isinstance(size, (list, tuple)) else (size, size)
+        if len(hw) != 2 or hw[0] % x.shape.h or hw[1] % x.shape.w or hw[0] // x.shape.h != hw[1] // x.shape.w:
+            raise P.shape_error(f"upsample to size {size} from {x.shape.h}x{x.shape.w} is not an integer "
+                                "scale on both axes")
+        scale_factor = hw[0] // x.shape.h
     scale = int(scale_factor) if isinstance(scale_factor, float) and scale_factor.is_integer() else scale_factor
     if isinstance(scale, bool) or not isinstance(scale, int):
         raise P.shape_error(f"upsample needs an integer scale factor, got {scale_factor!r}")
+    if mode == "bilinear":
+        if align_corners:
+            raise P.shape_error("bilinear upsampling with align_corners=True is not supported")
+        return upsample_bilinear(x, scale)
     return P.upsample(x, scale, mode)
 
 
