@@ -11,6 +11,21 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "tests" / "configs"
 EXAMPLES = ROOT / "examples"
 MODEL_EXAMPLES = sorted(p for p in EXAMPLES.glob("*.yaml") if "backbone" in p.read_text())
+# examples that name a module from a plugin or from the user's torch file
+EXAMPLE_EXTENSIONS = {"yolov5s-dilated": ("plugin", "plugins/my_blocks.py"),
+                      "yolov5s-traced": ("modules", "modules/my_modules.py")}
+
+
+def load_example(path: Path) -> Path:
+    """Load what an example needs (its plugin or module file), as its header comment says."""
+    from yanalyze.analyzer import extensions
+
+    kind, file = EXAMPLE_EXTENSIONS.get(path.stem, (None, None))
+    if kind == "plugin":
+        extensions.load_plugin(str(EXAMPLES / file))
+    elif kind == "modules":
+        extensions.load_modules(str(EXAMPLES / file))
+    return path
 
 
 @pytest.fixture
@@ -21,3 +36,18 @@ def run_cli(capsys):
         out = capsys.readouterr()
         return code, out.out, out.err
     return run
+
+
+@pytest.fixture(autouse=True)
+def isolated_registry():
+    """Plugins and --modules register globally; each test starts from the built-ins."""
+    from yanalyze.analyzer import extensions
+    from yanalyze.analyzer.costs import registry
+
+    registry.names()
+    saved, traced = dict(registry.REGISTRY), dict(extensions.TRACED)
+    yield
+    registry.REGISTRY.clear()
+    registry.REGISTRY.update(saved)
+    extensions.TRACED.clear()
+    extensions.TRACED.update(traced)

@@ -110,3 +110,11 @@ def test_diff_cli_views(run_cli, tmp_path):
 def test_diff_bad_input(run_cli, tmp_path):
     code, out, err = run_cli("diff", S, tmp_path / "nope.yaml")
     assert code == 2 and "no such file" in err and err.count("\n") == 1
+
+
+def test_c3_faster_variant_pairs_every_block():
+    d = diff(analysis(S), analysis(EXAMPLES / "yolov5s-C3_Faster.yaml"))
+    swapped = [ld for ld in d.layers if ld.a.module == "C3"]
+    assert d.method == "aligned" and len(swapped) == 8
+    assert all(ld.b.module == "C3_Faster" and ld.status == "changed" for ld in swapped)
+    assert d.totals[0].delta == 6_004_861 - 7_235_389

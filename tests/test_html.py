@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import yanalyze
-from conftest import CONFIGS, EXAMPLES, MODEL_EXAMPLES
+from conftest import CONFIGS, EXAMPLES, MODEL_EXAMPLES, load_example
 from yanalyze.reports import graph_dot, html, markdown
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
@@ -31,7 +31,7 @@ def hostile_config(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("cfg", MODEL_EXAMPLES, ids=lambda p: p.stem)
 def test_every_example_renders_with_graph(cfg):
-    a = yanalyze.analyze(cfg)
+    a = yanalyze.analyze(load_example(cfg))
     page = html.render(a)
     assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
     svg_nodes = re.findall(r'<g id="(L\d+)" class="node"', page)

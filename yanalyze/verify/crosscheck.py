@@ -35,7 +35,7 @@ def _shapes(layer, y) -> list:
     if isinstance(layer, blocks.Detect):
         levels, proto = (y[0], [y[1]]) if isinstance(layer, blocks.Segment) else (y, [])
         return [[t.shape[1] * t.shape[4], t.shape[2], t.shape[3]] for t in levels] + [list(p.shape[1:]) for p in proto]
-    return [list(t.shape[1:]) for t in tree_flatten(y)[0] if isinstance(t, torch.Tensor)]
+    return [list(t.shape[1:]) + [1] * (4 - t.dim()) for t in tree_flatten(y)[0] if isinstance(t, torch.Tensor)]
 
 
 def crosscheck(source, a: Analysis, variant=None) -> list[LayerCheck]:

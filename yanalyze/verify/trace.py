@@ -34,9 +34,12 @@ ELEMENTWISE = {aten.add: 1, aten.sub: 1, aten.mul: 1, aten.div: 1, aten.neg: 1, 
 
 @dataclass
 class Field:
+    """Receptive field of a tensor; flat: its spatial layout was lost (flattened, permuted)."""
+
     fh: AxisField
     fw: AxisField
     glob: bool
+    flat: bool = False
 
 
 @dataclass
@@ -133,19 +136,25 @@ class Tracer(TorchDispatchMode):
             up = "upsample_linear" if packet is aten.upsample_bilinear2d else "upsample"
             f = Field(getattr(first.fh, up)(u), getattr(first.fw, up)(u), first.glob)
         else:
-            f = self._join(known, ins, outs)
+            self._join(known, ins, outs)
+            return
         for t in outs:
             self.fields[id(t)] = f
 
-    @staticmethod
-    def _join(known: list[Field], ins: list, outs: list) -> Field:
-        """Same spatial grid in and out: union of the inputs' windows; otherwise global."""
+    def _join(self, known: list[Field], ins: list, outs: list) -> None:
+        """An output on the grid of a tracked 4-D input gets the union of the inputs' windows;
+        a non-4-D output carries them as 'flat'; a 4-D output rebuilt from flat data (or on a
+        new grid) may depend on any position: global."""
         fh, fw, glob = known[0].fh, known[0].fw, any(k.glob for k in known)
         for k in known[1:]:
             fh, fw = fh.join(k.fh), fw.join(k.fw)
-        grid = {tuple(t.shape[-2:]) for t in ins if t.dim() == 4}
-        same = all(t.dim() == 4 and tuple(t.shape[-2:]) in grid for t in outs) and len(grid) == 1
-        return Field(fh, fw, glob or not same)
+        grids = {tuple(t.shape[-2:]) for t in ins if t.dim() == 4 and id(t) in self.fields
+                 and not self.fields[id(t)].flat}
+        for t in outs:
+            if t.dim() != 4:
+                self.fields[id(t)] = Field(fh, fw, glob, flat=True)
+            else:
+                self.fields[id(t)] = Field(fh, fw, glob or tuple(t.shape[-2:]) not in grids)
 
 
 def measure(cls: type, args: list, shape: tuple[int, int, int], field_in: Optional[Field]) -> tuple:
