@@ -15,7 +15,6 @@ import yaml
 import yanalyze
 from conftest import CONFIGS, EXAMPLES
 from yanalyze.analyzer import extensions
-from yanalyze.analyzer.costs import registry
 from yanalyze.verify.build import build
 from yanalyze.verify.crosscheck import crosscheck
 

@@ -2,10 +2,8 @@
 and the torch proofs (block checks, counterexamples, whole model, Conv+BN folding)."""
 from __future__ import annotations
 
-import textwrap
 
 import pytest
-import yaml
 
 import yanalyze
 from conftest import EXAMPLES

@@ -186,6 +186,7 @@ def diff(a: Analysis, b: Analysis) -> ArchDiff:
     out = ArchDiff(a, b, method)
     for i, j in pairs:
         if i is None:
+            assert j is not None
             out.layers.append(LayerDiff(None, b.layers[j], "added"))
         elif j is None:
             out.layers.append(LayerDiff(a.layers[i], None, "removed"))

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable, Optional
 
-from .model import Cost, Shape
+from .model import Shape
 from .costs import registry
 from .costs.primitives import T, shape_error
 from .errors import ConfigError
@@ -81,7 +81,7 @@ def load_modules(path: str) -> list[str]:
 def traced_channels(cls: type) -> Callable:
     """YOLOv5 convention: a class whose first two parameters are c1, c2 is conv-like;
     anything else takes its args as written and its output channels are measured."""
-    params = list(inspect.signature(cls.__init__).parameters)[1:3]
+    params = list(inspect.signature(cls).parameters)[:2]
 
     def rule(c1: int, args: list, ctx) -> tuple[list, int]:
         if params == ["c1", "c2"] and args:
@@ -103,7 +103,7 @@ def traced_build(cls: type) -> Callable:
             m, outs = trace.measure(cls, list(args), (x.c, x.shape.h, x.shape.w), trace.Field(x.fh, x.fw, x.glob))
         except Exception as exc:
             raise shape_error(f"measuring {cls.__name__}{tuple(args)} in torch failed: {type(exc).__name__}: {exc}")
-        x.trace.record(Cost(m.params, m.params, m.thop, m.thop, m.macs, m.flops, m.act, m.weights, m.act, m.weights))
+        x.trace.record(m.cost)
         if m.uncounted:
             x.trace.notes.append(f"ops not counted: {', '.join(sorted(m.uncounted))}")
         (shape, f), *_ = outs

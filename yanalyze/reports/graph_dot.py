@@ -69,12 +69,12 @@ def to_dot(a: Analysis, marks: Optional[dict[int, str]] = None, prefix: str = ""
                     sub.node(prefix + node_id(r.index), f"{r.index} {r.module}\n{shapes}",
                              fillcolor=shade(r.gflops / total), tooltip=tooltip(r),
                              id=prefix + node_id(r.index), **style)
-    section = {r.index: r.section for r in a.layers}
+    section_of = {r.index: r.section for r in a.layers}
     for r in a.layers:
         for j in _inputs(a, r):
             # edges across sections do not rank the head below the backbone: two columns
             g.edge(prefix + node_id(j), prefix + node_id(r.index),
-                   **({"constraint": "false"} if section[j] != r.section else {}))
+                   **({"constraint": "false"} if section_of[j] != r.section else {}))
         if not _inputs(a, r):
             g.edge(prefix + "input", prefix + node_id(r.index))
     return g

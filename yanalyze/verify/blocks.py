@@ -22,7 +22,7 @@ def autopad(k, p=None, d=1):
 
 class Conv(nn.Module):
     """Conv2d (no bias) + BatchNorm2d + activation; act=True uses the shared class default."""
-    default_act = nn.SiLU()
+    default_act: nn.Module = nn.SiLU()
 
     def __init__(self, c1, c2, k=1, s=1, p=None, g=1, d=1, act=True):
         super().__init__()
@@ -353,7 +353,7 @@ class MixConv2d(nn.Module):
 # ----------------------------------------------------------------------------- heads (models/yolo.py)
 class Detect(nn.Module):
     """One 1x1 Conv2d (with bias) per level to na*(nc+5); decodes boxes in eval mode."""
-    stride = None
+    stride: "torch.Tensor | None" = None
     dynamic = False
     export = False
 

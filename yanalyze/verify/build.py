@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 import re
 from contextlib import contextmanager
-from typing import Iterator, Optional, Sequence
+from typing import Any, Iterator, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -71,10 +71,12 @@ class TorchModel(nn.Module):
             with torch.no_grad():
                 out = self.forward(torch.zeros(1, s.ch, 256, 256))
             out = out[0] if isinstance(head, blocks.Segment) else out
-            head.stride = torch.tensor([256 / x.shape[-2] for x in out])
-            head.anchors /= head.stride.view(-1, 1, 1)
+            stride = torch.tensor([256 / x.shape[-2] for x in out])
+            head.stride = stride
+            anchors = head.get_buffer("anchors")
+            anchors /= stride.view(-1, 1, 1)
 
-    def forward(self, x: torch.Tensor):
+    def forward(self, x: Any):
         outs: list = []
         for layer, src, multi in zip(self.layers, self.inputs, self.multi):
             if src:

@@ -56,5 +56,5 @@ def crosscheck(source, a: Analysis, variant=None) -> list[LayerCheck]:
             y = layer(xs if spec.mdef.multi_input else xs[0])
         params = sum(p.numel() for p in layer.parameters())
         ours = (r.params, [o.shape.as_list() for o in r.outputs], r.macs)
-        out.append(LayerCheck(r.index, r.module, ours, (params, _shapes(layer, y), tracer.m.macs)))
+        out.append(LayerCheck(r.index, r.module, ours, (params, _shapes(layer, y), tracer.m.cost.macs)))
     return out

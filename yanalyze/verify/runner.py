@@ -1,6 +1,7 @@
 """`yanalyze verify`: prove each rewrite finding of a config numerically, then the whole model."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable, Optional
 
 import torch
@@ -121,9 +122,8 @@ def steps(source, variant: Optional[str], size: int = 256, seed: int = 0) -> lis
     specs = resolve_rows(cfg, s)
     out: list[tuple[str, Step]] = []
     for spec in specs:
-        fn = VERIFIERS.get(spec.module)
-        if fn:
-            out.append((f"layer {spec.index} {spec.module}", lambda spec=spec, fn=fn: fn(spec, s.act_text, seed)))
+        if spec.module in VERIFIERS:
+            out.append((f"layer {spec.index} {spec.module}", partial(VERIFIERS[spec.module], spec, s.act_text, seed)))
     if rw.applicable(rw.plans(cfg, specs)):
         out.append(("whole model", lambda: end_to_end(source, variant, size, seed)))
     conv = next((sp for sp in specs if sp.module == "Conv"), None)

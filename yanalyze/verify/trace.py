@@ -10,7 +10,7 @@ does not follow marks the output as global context; ops it cannot count are name
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from math import prod
 from typing import Optional
 
@@ -19,6 +19,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
 from ..analyzer.field import AxisField
+from ..analyzer.model import Cost
 
 aten = torch.ops.aten
 VIEWS = {aten.view, aten._unsafe_view, aten.reshape, aten.permute, aten.split, aten.split_with_sizes, aten.slice,
@@ -44,15 +45,14 @@ class Field:
 
 @dataclass
 class Measured:
-    """What one run of a traced module counted."""
+    """What one run of a traced module counted (nothing is folded: fused equals unfused)."""
 
-    params: int = 0
-    thop: int = 0
-    macs: int = 0
-    flops: int = 0
-    act: int = 0
-    weights: int = 0
+    cost: Cost = field(default_factory=Cost)
     uncounted: set = field(default_factory=set)
+
+    def add(self, thop: int = 0, macs: int = 0, flops: int = 0, act: int = 0, weights: int = 0) -> None:
+        self.cost = self.cost + Cost(thop=thop, thop_fused=thop, macs=macs, flops=flops, act=act,
+                                     weights=weights, act_fused=act, weights_fused=weights)
 
 
 class Tracer(TorchDispatchMode):
@@ -71,8 +71,7 @@ class Tracer(TorchDispatchMode):
         outs = [t for t in tree_flatten(out)[0] if isinstance(t, torch.Tensor)]
         if packet not in VIEWS:
             w = sum(t.numel() for t in ins if id(t) in self.weights)
-            self.m.weights += w
-            self.m.act += sum(t.numel() for t in ins) - w + sum(t.numel() for t in outs)
+            self.m.add(weights=w, act=sum(t.numel() for t in ins) - w + sum(t.numel() for t in outs))
         self._count(packet, args, ins, outs)
         self._propagate(packet, args, ins, outs)
         self.keep += outs
@@ -84,32 +83,25 @@ class Tracer(TorchDispatchMode):
             x, w = args[0], args[1]
             transposed = args[6]
             macs = (x.numel() * w.shape[1] * prod(w.shape[2:])) if transposed else n_out * prod(w.shape[1:])
-            self.m.thop += macs
-            self.m.macs += macs
-            self.m.flops += 2 * macs + (n_out if args[2] is not None else 0)
+            self.m.add(thop=macs, macs=macs, flops=2 * macs + (n_out if args[2] is not None else 0))
         elif packet in (aten.mm, aten.addmm, aten.bmm, aten.baddbmm, aten.matmul):
             a = args[1] if packet in (aten.addmm, aten.baddbmm) else args[0]
             macs = n_out * a.shape[-1]
-            self.m.thop += macs
-            self.m.macs += macs
-            self.m.flops += 2 * macs + (n_out if packet in (aten.addmm, aten.baddbmm) else 0)
+            self.m.add(thop=macs, macs=macs, flops=2 * macs + (n_out if packet in (aten.addmm, aten.baddbmm) else 0))
         elif packet in (aten.native_batch_norm, aten._native_batch_norm_legit,
                         aten._native_batch_norm_legit_no_training):
-            self.m.thop += (4 if args[1] is not None else 2) * args[0].numel()
-            self.m.flops += 2 * args[0].numel()
+            self.m.add(thop=(4 if args[1] is not None else 2) * args[0].numel(), flops=2 * args[0].numel())
         elif packet in (aten.max_pool2d_with_indices, aten.max_pool2d):
-            self.m.flops += (prod(args[1]) - 1) * outs[0].numel()
+            self.m.add(flops=(prod(args[1]) - 1) * outs[0].numel())
         elif packet in (aten.avg_pool2d, aten._adaptive_avg_pool2d, aten.mean, aten.sum, aten.amax):
-            self.m.flops += ins[0].numel()
-            if packet in (aten.avg_pool2d, aten._adaptive_avg_pool2d):
-                self.m.thop += ins[0].numel() + n_out
+            pooled = packet in (aten.avg_pool2d, aten._adaptive_avg_pool2d)
+            self.m.add(flops=ins[0].numel(), thop=ins[0].numel() + n_out if pooled else 0)
         elif packet in (aten.upsample_bilinear2d,):
-            self.m.thop += 11 * n_out
-            self.m.flops += 7 * n_out
+            self.m.add(thop=11 * n_out, flops=7 * n_out)
         elif packet in (aten._softmax, aten.softmax):
-            self.m.flops += 3 * n_out
+            self.m.add(flops=3 * n_out)
         elif packet in ELEMENTWISE:
-            self.m.flops += ELEMENTWISE[packet] * n_out
+            self.m.add(flops=ELEMENTWISE[packet] * n_out)
         elif packet not in VIEWS and packet not in (aten.upsample_nearest2d, aten.empty, aten.zeros, aten.ones):
             self.m.uncounted.add(str(packet))
 
@@ -167,6 +159,7 @@ def measure(cls: type, args: list, shape: tuple[int, int, int], field_in: Option
     tracer = Tracer(set(tensors), fields)
     with torch.no_grad(), tracer:
         y = module(x)
-    tracer.m.params = sum(p.numel() for p in module.parameters())
+    params = sum(p.numel() for p in module.parameters())
+    tracer.m.cost = replace(tracer.m.cost, params=params, params_fused=params)
     outs = [t for t in tree_flatten(y)[0] if isinstance(t, torch.Tensor)]
     return tracer.m, [(tuple(t.shape[1:]), fields.get(id(t))) for t in outs]
