@@ -21,7 +21,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports bad usage as one line with exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise ConfigError(f"{message} (see 'yanalyze --help')", code="usage")
+        raise ConfigError(f"{message} (see '{self.prog} --help')", code="usage")
 
 
 def parse_imgsz(text: str) -> tuple[int, int]:
@@ -41,7 +41,10 @@ def positive_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="yanalyze", description="Static analysis of a YOLOv5 model config: per-layer "
-                "shapes, strides, receptive fields, params, GFLOPs and memory, without torch.")
+                "shapes, strides, receptive fields, params, GFLOPs and memory, without torch.",
+                epilog="other commands (each with --help): yanalyze rewrite CFG -o OUT.yaml | "
+                       "yanalyze verify CFG [--bench|--crosscheck] | yanalyze check CFG... --budget FILE | "
+                       "yanalyze diff A.yaml B.yaml")
     p.add_argument("cfg", help="model YAML (e.g. examples/yolov5s.yaml)")
     p.add_argument("--imgsz", type=parse_imgsz, default=(640, 640), metavar="N|H,W",
                    help="input size, 640 or H,W such as 640,384 (default 640)")

@@ -62,8 +62,9 @@ def run(argv: Sequence[str], base: type) -> int:
     if args.bench:
         bench_table(console, args, a)
     n_rw = sum(v.kind in ("focus", "spp") for v in verdicts)
-    console.print(("all checks passed" if ok else "SOME CHECKS FAILED") +
-                  f" ({n_rw} rewrite candidate{'s' * (n_rw != 1)}, end to end and Conv+BN folding)")
+    ran = [f"{n_rw} rewrite candidate{'s' * (n_rw != 1)}"] + \
+        (["the whole model end to end"] if any(v.kind == "model" for v in verdicts) else []) + ["Conv+BN folding"]
+    console.print(("all checks passed" if ok else "SOME CHECKS FAILED") + f" ({', '.join(ran)})")
     return EXIT_OK if ok else EXIT_FAILED
 
 
