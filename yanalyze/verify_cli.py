@@ -71,17 +71,17 @@ def run(argv: Sequence[str], base: type) -> int:
 def verdict_table(verdicts) -> Table:
     """A bold claim row per verdict, then one row per check (fits an 80-column terminal)."""
     t = Table(title="Equivalence checks", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("check", "max |error|", "bound", "result"):
+    for col in ("check", "rel. error", "bound", "max |diff|", "result"):
         t.add_column(col, justify="left" if col == "check" else "right", overflow="fold")
     for v in verdicts:
         where = f"layer {v.layer}: " if v.layer >= 0 else ""
-        t.add_row(f"[bold]{where}{v.claim}[/]", "", "", "")
+        t.add_row(f"[bold]{where}{v.claim}[/]", "", "", "", "")
         if v.expected:
             for c in v.checks:
-                t.add_row("  " + c.name, f"{c.error:.3g}", f"{c.bound:.3g}",
+                t.add_row("  " + c.name, f"{c.error:.2g}", f"{c.bound:.0g}", f"{c.abs_error:.2g}",
                           "[green]pass[/]" if c.passed else "[red]FAIL[/]")
         else:
-            t.add_row("  not equivalent: " + (v.counterexample or "no counterexample found"), "", "",
+            t.add_row("  not equivalent: " + (v.counterexample or "no counterexample found"), "", "", "",
                       "[green]shown[/]" if v.passed else "[red]not shown[/]")
     return t
 
