@@ -3,9 +3,25 @@
 The analysis path is pure Python arithmetic; torch is never imported here.
 """
 from .analyzer.analyze import analyze
-from .analyzer.costs.registry import register
 from .analyzer.errors import ConfigError
+from .analyzer.load import load_model
 from .analyzer.model import Analysis
+from .analyzer.registry import Provenance, register
 
-__all__ = ["analyze", "register", "ConfigError", "Analysis", "__version__"]
-__version__ = "0.1.0"
+__all__ = ["analyze", "diff", "check_budget", "load_model", "register", "Provenance", "ConfigError", "Analysis",
+           "__version__"]
+__version__ = "0.2.0"
+
+
+def diff(a: Analysis, b: Analysis):  # noqa: ANN201  (ArchDiff; imported lazily)
+    """Align two analyses layer by layer and say what changed (yanalyze.analyzer.diff.ArchDiff)."""
+    from .analyzer.diff import diff as _diff
+
+    return _diff(a, b)
+
+
+def check_budget(target):  # noqa: ANN001, ANN201
+    """Every limit of one budget target (yanalyze.analyzer.budget.Target) against its analysis."""
+    from .analyzer.budget import evaluate
+
+    return evaluate(target)

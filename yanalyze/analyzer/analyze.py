@@ -1,24 +1,80 @@
 """analyze(): config in, one typed Analysis out."""
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from fractions import Fraction
-from typing import Mapping, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
-import networkx as nx
-
-from . import config as config_mod
-from .config import Config
-from .engine import Pass, level_name, probe_size, rounded_size, run_pass, stride_hint, thop_gflops, to_output
-from .errors import ConfigError
-from .graph import build_graph, last_use, unused
-from .layers import LayerSpec, Settings, resolve_rows, settings
-from .memory import peak_activation
+from . import diagnostics as D
 from . import rewrites as rw
-from .model import DTYPE_BYTES, Cost, Form, Rewrite, Analysis, Diagnostic, InputSpec, LayerResult, Level, Totals, intensity
+from .engine import LayerPass, grid_size, level_name, probe_size, rounded_size, run_pass, thop_gflops, to_output
+from .errors import ConfigError
+from .graph import last_use, unused
+from .layers import LayerSpec
+from .load import ModelOptions, ParsedModel, Source, load_model
+from .memory import peak_activation
+from .model import DTYPE_BYTES, Analysis, Diagnostic, InputSpec, LayerResult, Level, Totals
 
 ImgSz = Union[int, Sequence[int]]
+
+
+def analyze(source: Union[Source, ParsedModel], imgsz: ImgSz = 640, batch: int = 1, dtype: str = "fp32",
+            nc: Optional[int] = None, variant: Optional[str] = None, rewrites: bool = True,
+            allow_unknown: bool = False) -> Analysis:
+    """Analyse a YOLOv5 model config (path, mapping or parsed model) at an input size, without torch.
+
+    The image size is rounded up to a multiple of the largest stride, as YOLOv5 does, with a
+    warning. rewrites: also find the equivalence rewrites (Focus -> Conv, SPP -> SPPF) and
+    analyse the rewritten form to report what each changes. allow_unknown: pass modules nobody
+    knows through uncounted (marked, and the totals say they are partial) instead of failing.
+    """
+    inp = _input(imgsz, batch, dtype)
+    model = source if isinstance(source, ParsedModel) else load_model(source, nc, variant, allow_unknown)
+    return analyze_model(model, inp, rewrites)
+
+
+def analyze_with(source: Union[Source, ParsedModel], imgsz: ImgSz, options: ModelOptions,
+                 rewrites: bool = True) -> Analysis:
+    """analyze() with the shared command options."""
+    return analyze(source, imgsz=imgsz, batch=options.batch, dtype=options.dtype, nc=options.nc,
+                   variant=options.variant, rewrites=rewrites, allow_unknown=options.allow_unknown)
+
+
+def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True) -> Analysis:
+    """The walk over a parsed model: passes, per-layer results, totals, levels and diagnostics."""
+    s, specs, where = model.settings, model.specs, model.path
+    diags = [D.NOTICE(keys=keys) for keys in model.config.notices]
+    hw, diag = fit_size(model, inp.imgsz)
+    diags += diag
+    inp = replace(inp, ch=s.ch, imgsz=hw)
+    main = run_pass(specs, s, hw, True, where)
+    probe: Optional[int] = probe_size(main[-1], specs[-1].mdef.is_head)
+    try:
+        probe_pass = run_pass(specs, s, (probe, probe), False, where)  # type: ignore[arg-type]
+    except ConfigError as exc:
+        diags.append(D.FLOPS_PROBE(exc.layer, size=probe, problem=exc.message))
+        probe_pass, probe = main, None
+    gflops = [(thop_gflops(pp.cost.thop, probe, hw), thop_gflops(pp.cost.thop_fused, probe, hw)) for pp in probe_pass]
+    results = [_layer_result(spec, lp, g, inp) for spec, lp, g in zip(specs, main, gflops)]
+    for spec, lp in zip(specs, main):
+        diags += _module_diagnostics(spec, lp)
+    levels = _levels(results)
+    diags += _graph_diagnostics(specs, levels, hw)
+    totals = _totals(results, gflops, specs, inp)
+    if totals.partial:
+        diags.append(D.PARTIAL(layers=", ".join(str(r.index) for r in results if r.origin == "unknown")))
+    found = rw.findings(model, results, lambda m: analyze_model(m, inp, False).layers) if find_rewrites else []
+    return Analysis(name=model.name, path=model.path, input=inp, nc=s.nc, layers=results, totals=totals,
+                    levels=levels, diagnostics=diags, rewrites=found)
+
+
+def fit_size(model: ParsedModel, hw: tuple[int, int]) -> tuple[tuple[int, int], list[Diagnostic]]:
+    """The image size YOLOv5 would use (rounded up to the largest stride), and a warning if it moved."""
+    stride = grid_size(model.specs, model.settings, hw, model.path)
+    used = rounded_size(hw, stride)
+    if used == hw:
+        return hw, []
+    return used, [D.IMGSZ_ROUNDED(asked=f"{hw[0]}x{hw[1]}", stride=stride, used=f"{used[0]}x{used[1]}")]
 
 
 def _imgsz(imgsz: ImgSz) -> tuple[int, int]:
@@ -26,149 +82,84 @@ def _imgsz(imgsz: ImgSz) -> tuple[int, int]:
     if len(vals) == 1:
         vals = vals * 2
     if len(vals) != 2 or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in vals):
-        raise ConfigError(f"image size must be a positive int or H,W, got {imgsz!r}", code="input/imgsz")
+        raise D.INPUT_IMGSZ.error(value=repr(imgsz))
     return vals[0], vals[1]
-
-
-def analyze(source: Union[str, os.PathLike, Mapping], imgsz: ImgSz = 640, batch: int = 1,
-            dtype: str = "fp32", nc: Optional[int] = None, variant: Optional[str] = None,
-            rewrites: bool = True, allow_unknown: bool = False) -> Analysis:
-    """Analyse a YOLOv5 model config (path or mapping) at an input size, without torch.
-
-    rewrites: also find the equivalence rewrites (Focus -> Conv, SPP -> SPPF) and analyse
-    the rewritten form to report what each changes. allow_unknown: pass modules nobody
-    knows through uncounted (marked, and the totals say they are partial) instead of failing.
-    """
-    inp = _input(imgsz, batch, dtype)
-    cfg = config_mod.load(source, variant)
-    s = settings(cfg, nc)
-    inp = replace(inp, ch=s.ch)
-    specs = resolve_rows(cfg, s, allow_unknown)
-    graph = build_graph(specs)
-    main, probe_pass, probe, diags = _passes(cfg, specs, s, inp.imgsz)
-    diags = [Diagnostic("parse/notice", "info", None, n) for n in cfg.notices] + diags
-    results, gflops = [], []
-    for spec, (outs, cost, notes), (_, pcost, _) in zip(specs, main, probe_pass):
-        g = [thop_gflops(ops, probe, inp.imgsz) for ops in (pcost.thop, pcost.thop_fused)]
-        diags += [Diagnostic("module/" + spec.mdef.origin.split(":")[0], "warning", spec.index,
-                             f"layer {spec.index} ({spec.module}): {note}") for note in dict.fromkeys(notes)]
-        result = _layer_result(spec, outs, cost, g, inp)
-        graph.nodes[spec.index]["result"] = result
-        results.append(result)
-        gflops.append(g)
-    levels = _levels(results)
-    diags += _graph_diagnostics(graph, specs, levels, inp.imgsz)
-    totals = _totals(results, gflops, graph, inp)
-    found = _rewrites(cfg, specs, results, inp, s.nc, allow_unknown) if rewrites else []
-    if totals.partial:
-        diags.append(Diagnostic("totals/partial", "warning", None, "totals are partial: unknown layers "
-                                f"{', '.join(str(r.index) for r in results if r.origin == 'unknown')} count nothing"))
-    return Analysis(cfg.name, cfg.path, inp, s.nc, results, totals, levels, diags, graph, found)
-
-
-def _form(r: LayerResult) -> Form:
-    o = r.out
-    return Form(r.module, r.args, r.params, r.params_fused, r.gflops, r.gflops_fused, r.flops,
-                r.mem_bytes, r.mem_bytes_fused, o.rf, o.rf_min, o.rf_max, o.stride)
-
-
-def _rewrites(cfg: Config, specs: list[LayerSpec], results: list[LayerResult], inp: InputSpec,
-              nc: Optional[int], allow_unknown: bool) -> list[Rewrite]:
-    """Each rule's verdict per layer; applicable ones measured on the rewritten config."""
-    ps = rw.plans(cfg, specs)
-    if not ps:
-        return []
-    after = None
-    if rw.applicable(ps):
-        after = analyze(rw.rewritten_data(cfg, ps), imgsz=inp.imgsz, batch=inp.batch, dtype=inp.dtype,
-                        nc=nc, rewrites=False, allow_unknown=allow_unknown).layers
-    found = []
-    for p in ps:
-        ok = p.equivalent and p.yaml_args is not None
-        found.append(Rewrite(
-            p.kind, p.layer, specs[p.layer].line, p.equivalent, p.exactness, ok, _form(results[p.layer]),
-            _form(after[p.layer]) if ok and after else None, p.mapping, p.reason, p.counterexample,
-            f"{p.module}, {rw.flow(p.yaml_args)}" if ok else None))
-    return found
 
 
 def _input(imgsz: ImgSz, batch: int, dtype: str) -> InputSpec:
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        raise ConfigError(f"batch must be a positive integer, got {batch!r}", code="input/batch")
+        raise D.INPUT_BATCH.error(value=repr(batch))
     if dtype not in DTYPE_BYTES:
-        raise ConfigError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}", code="input/dtype")
-    return InputSpec(0, _imgsz(imgsz), batch, dtype)  # channels come from the config
+        raise D.INPUT_DTYPE.error(choices=", ".join(DTYPE_BYTES), value=repr(dtype))
+    return InputSpec(ch=0, imgsz=_imgsz(imgsz), batch=batch, dtype=dtype)  # channels come from the config
 
 
-def _passes(cfg: Config, specs: list[LayerSpec], s: Settings,
-            hw: tuple[int, int]) -> tuple[Pass, Pass, Optional[int], list[Diagnostic]]:
-    """The main pass at the image size and YOLOv5's S x S FLOPs probe pass."""
-    try:
-        main = run_pass(specs, s, hw, True, cfg.path)
-    except ConfigError as exc:
-        if exc.code == "graph/shape":
-            exc.message += stride_hint(cfg, specs, s, hw)
-        raise
-    diags = []
-    probe: Optional[int] = probe_size(main, specs)
-    try:
-        probe_pass = run_pass(specs, s, (probe, probe), False, cfg.path)  # type: ignore[arg-type]
-    except ConfigError as exc:
-        diags.append(Diagnostic("flops/probe", "warning", exc.layer, f"YOLOv5's {probe}x{probe} FLOPs "
-                                f"probe fails here ({exc.message}); GFLOPs are counted at the image size"))
-        probe_pass, probe = run_pass(specs, s, hw, False, cfg.path), None
-    if probe and rounded_size(hw, probe) != hw:
-        fixed = rounded_size(hw, probe)
-        diags.append(Diagnostic("input/imgsz-stride", "warning", None,
-                                f"image size {hw[0]}x{hw[1]} is not a multiple of the max stride {probe}; "
-                                f"YOLOv5 would use {fixed[0]}x{fixed[1]} (computed exactly at {hw[0]}x{hw[1]})"))
-    return main, probe_pass, probe, diags
-
-
-def _layer_result(spec: LayerSpec, outs: list, cost: Cost, g: list[Fraction], inp: InputSpec) -> LayerResult:
-    nbytes = DTYPE_BYTES[inp.dtype]
+def _layer_result(spec: LayerSpec, lp: LayerPass, g: tuple[Fraction, Fraction], inp: InputSpec) -> LayerResult:
+    nbytes, cost = DTYPE_BYTES[inp.dtype], lp.cost
     mem = (cost.act * inp.batch + cost.weights) * nbytes
     mem_fused = (cost.act_fused * inp.batch + cost.weights_fused) * nbytes
     return LayerResult(
-        spec.index, spec.section, spec.line, spec.src_from, spec.n, spec.module, spec.args,
-        tuple(to_output(t, inp.imgsz) for t in outs), spec.mdef.is_head, cost.params,
-        cost.params_fused, cost.macs, cost.flops, float(g[0]), float(g[1]), mem, mem_fused,
-        intensity(cost.flops, inp.batch, mem), spec.inputs, spec.mdef.origin)
+        index=spec.index, section=spec.section, line=spec.line, src_from=spec.src_from, n=spec.n,
+        module=spec.module, args=spec.args, outputs=tuple(to_output(t, inp.imgsz) for t in lp.outs),
+        is_head=spec.mdef.is_head, params=cost.params, params_fused=cost.params_fused, macs=cost.macs,
+        flops=cost.flops, gflops=float(g[0]), gflops_fused=float(g[1]), mem_bytes=mem,
+        mem_bytes_fused=mem_fused, intensity=_intensity(cost.flops, inp.batch, mem), inputs=spec.inputs,
+        origin=spec.mdef.origin, definition=spec.mdef.variant)
 
 
-def _graph_diagnostics(graph: nx.DiGraph, specs: list[LayerSpec], levels: list[Level], hw: tuple[int, int]) -> list[Diagnostic]:
-    diags = [Diagnostic("graph/unused", "warning", i, f"layer {i} ({specs[i].module}) output is never used")
-             for i in unused(graph, len(specs))]
+def _intensity(flops: int, batch: int, mem_bytes: int) -> float:
+    """Arithmetic intensity: complete FLOPs of the whole batch per byte of memory access."""
+    return flops * batch / mem_bytes if mem_bytes else 0.0
+
+
+def _module_diagnostics(spec: LayerSpec, lp: LayerPass) -> list[Diagnostic]:
+    """What the layer's definition rests on: unknown, measured in torch, a plugin's notes, or a
+    named published definition among several."""
+    m, kind = spec.mdef, spec.mdef.origin.split(":")[0]
+    out = []
+    if kind == "unknown":
+        out.append(D.MODULE_UNKNOWN(spec.index, layer=spec.index, module=spec.module))
+    msg = D.MODULE_TRACED if kind == "traced" else D.MODULE_PLUGIN
+    out += [msg(spec.index, layer=spec.index, module=spec.module, note=n) for n in dict.fromkeys(lp.notes)]
+    if m.variant is not None and m.provenance is not None:
+        out.append(D.MODULE_DEFINITION(spec.index, layer=spec.index, module=spec.module, variant=m.variant,
+                                       source=m.provenance.source,
+                                       choice="register another definition under this name with --plugin"))
+    return out
+
+
+def _graph_diagnostics(specs: Sequence[LayerSpec], levels: list[Level], hw: tuple[int, int]) -> list[Diagnostic]:
+    diags = [D.UNUSED(i, layer=i, module=specs[i].module) for i in unused(specs)]
     beyond = [f"{lv.name} {lv.output.rf_max[0]}x{lv.output.rf_max[1]}" for lv in levels
               if lv.output.rf_exceeds_image]
     if beyond:
-        diags.append(Diagnostic("rf/exceeds-image", "info", levels[0].layer,
-                                f"receptive field larger than the {hw[0]}x{hw[1]} image at "
-                                f"{', '.join(beyond)} px (part of every window is zero padding)"))
+        diags.append(D.RF_EXCEEDS(levels[0].layer, h=hw[0], w=hw[1], levels=", ".join(beyond)))
     return diags
 
 
-def _totals(results: list[LayerResult], gflops: list[list[Fraction]], graph: nx.DiGraph, inp: InputSpec) -> Totals:
+def _totals(results: list[LayerResult], gflops: list[tuple[Fraction, Fraction]], specs: Sequence[LayerSpec],
+            inp: InputSpec) -> Totals:
     """Sums over layers (GFLOPs summed exactly) and peak activation memory."""
     out_elems = [sum(o.shape.numel for o in r.outputs) for r in results]
-    peak, peak_layer = peak_activation(out_elems, inp.ch * inp.imgsz[0] * inp.imgsz[1],
-                                       last_use(graph, len(results)))
+    peak, peak_layer = peak_activation(out_elems, inp.ch * inp.imgsz[0] * inp.imgsz[1], last_use(specs))
     flops, mem = sum(r.flops for r in results), sum(r.mem_bytes for r in results)
     return Totals(
-        sum(r.params for r in results), sum(r.params_fused for r in results),
-        float(sum(g[0] for g in gflops)), float(sum(g[1] for g in gflops)),
-        sum(r.macs for r in results), flops, mem, sum(r.mem_bytes_fused for r in results),
-        peak * inp.batch * DTYPE_BYTES[inp.dtype], peak_layer, intensity(flops, inp.batch, mem),
-        any(r.origin == "unknown" for r in results))
+        params=sum(r.params for r in results), params_fused=sum(r.params_fused for r in results),
+        gflops=float(sum((g[0] for g in gflops), Fraction(0))),
+        gflops_fused=float(sum((g[1] for g in gflops), Fraction(0))),
+        macs=sum(r.macs for r in results), flops=flops, mem_bytes=mem,
+        mem_bytes_fused=sum(r.mem_bytes_fused for r in results),
+        peak_activation_bytes=peak * inp.batch * DTYPE_BYTES[inp.dtype], peak_layer=peak_layer,
+        intensity=_intensity(flops, inp.batch, mem), partial=any(r.origin == "unknown" for r in results))
 
 
 def _levels(results: list[LayerResult]) -> list[Level]:
     """The detection outputs (or the last layer's output for a headless config)."""
     last = results[-1]
     if not last.is_head:
-        return [Level("out", last.index, last.out)]
+        return [Level(name="out", layer=last.index, output=last.out)]
     levels = []
     for k, out in enumerate(last.outputs):
         proto = last.module == "Segment" and k == len(last.outputs) - 1
-        levels.append(Level("proto" if proto else level_name(out, k), last.index, out))
+        levels.append(Level(name="proto" if proto else level_name(out, k), layer=last.index, output=out))
     return levels

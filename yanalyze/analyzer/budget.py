@@ -20,7 +20,8 @@ from typing import Any, Callable, Optional
 import yaml
 
 from . import units
-from .analyze import analyze
+from .analyze import analyze_with
+from .load import ModelOptions
 from .errors import ConfigError
 from .model import Analysis, LayerResult
 
@@ -83,6 +84,7 @@ class Target:
     imgsz: tuple[int, int]
     limits: Limits
     baseline: Optional[Baseline] = None
+    options: ModelOptions = ModelOptions()
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,7 @@ def _baseline(raw: Any, where: str, base: Path) -> Optional[Baseline]:
 
 def evaluate(t: Target) -> list[Outcome]:
     """Every limit of one target against its analysis (and its baseline's)."""
-    a = analyze(t.path, imgsz=t.imgsz, rewrites=False)
+    a = analyze_with(t.path, t.imgsz, t.options, rewrites=False)
     out = []
     for key, limit in t.limits.maxima.items():
         m = METRICS[key]
@@ -244,7 +246,7 @@ def _worst_layer(t: Target, a: Analysis, key: str, limit: float) -> Outcome:
 
 def _against_baseline(t: Target, a: Analysis) -> list[Outcome]:
     assert t.baseline is not None
-    base = analyze(t.baseline.path, imgsz=t.imgsz, rewrites=False)
+    base = analyze_with(t.baseline.path, t.imgsz, t.options, rewrites=False)
     out = []
     for key, frac in t.baseline.max_increase.items():
         m = METRICS[key]

@@ -130,16 +130,22 @@ def _pick_section(data: dict, key: str, variant: Optional[str], where: Optional[
 
 def load(source: Union[str, os.PathLike, Mapping], variant: Optional[str] = None) -> Config:
     """Load a config from a path or an already-parsed mapping, never executing its content."""
-    node, text = None, None
     if isinstance(source, Mapping):
-        data, where, name = dict(source), None, str(source.get("name", "model"))
-    else:
-        path = Path(source)
-        where, name = str(path), path.stem
-        text = _read_text(path)
-        if not text.strip():
-            raise ConfigError("empty file", path=where, code="parse/empty")
-        data, node = _compose(text, where)
+        return _build(dict(source), None, None, str(source.get("name", "model")), variant, None)
+    path = Path(source)
+    return from_text(_read_text(path), str(path), path.stem, variant)
+
+
+def from_text(text: str, where: Optional[str], name: str, variant: Optional[str] = None) -> Config:
+    """A config from YAML text (a file's, or one about to be written)."""
+    if not text.strip():
+        raise ConfigError("empty file", path=where, code="parse/empty")
+    data, node = _compose(text, where)
+    return _build(data, node, where, name, variant, text)
+
+
+def _build(data: object, node: Optional[yaml.Node], where: Optional[str], name: str, variant: Optional[str],
+           text: Optional[str]) -> Config:
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
         raise ConfigError(f"a model config is a YAML mapping (nc, anchors, backbone, head); got {kind}",
@@ -164,7 +170,7 @@ def load(source: Union[str, os.PathLike, Mapping], variant: Optional[str] = None
     ignored = sorted(str(k) for k in data if k not in KNOWN_KEYS
                      and not any(str(k).startswith(s + "_") for s in SECTIONS))
     if ignored:
-        notices.append(f"ignored keys: {', '.join(ignored)}")
+        notices.append(", ".join(ignored))
     if not rows:
         raise ConfigError("backbone and head hold no rows", path=where, code="parse/section")
     return Config(where, name, data, rows, notices, text)

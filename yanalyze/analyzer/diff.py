@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .model import Analysis, LayerResult, Rewrite
+from .rewrites import EQUIVALENT
 
 TOTAL_KEYS = ("params", "params_fused", "gflops", "gflops_fused", "macs", "flops", "mem_bytes",
               "mem_bytes_fused", "peak_activation_bytes")
@@ -61,7 +62,6 @@ class ArchDiff:
         return [d for d in self.layers if d.status != "same"]
 
 
-EQUIVALENT = {"Focus": "Conv", "SPP": "SPPF"}  # rewrite pairs count as the same module
 GAP = -0.9
 
 

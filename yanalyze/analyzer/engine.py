@@ -1,45 +1,55 @@
-"""The analysis walk: run every layer's cost model on symbolic tensors, then assemble results.
+"""The analysis walk: run every layer's cost model on symbolic tensors.
 
-Two passes over the same specs: the main pass at the user's image size (shapes, exact
-receptive fields, MACs, FLOPs, memory) and a probe pass at S x S, S = max(largest
-stride, 32), because YOLOv5 prints thop's count at that probe scaled by
-(H/S)(W/S) - which differs from a direct count where attention is quadratic in size.
+Passes over the same specs: the main pass at the image size (shapes, exact receptive
+fields, MACs, FLOPs, memory) and a probe pass at S x S, S = max(largest stride, 32),
+because YOLOv5 prints thop's count at that probe scaled by (H/S)(W/S) - which differs
+from a direct count where attention is quadratic in size. A first cheap pass at 256 x 256
+(where YOLOv5 measures its strides) finds S, so that the image size can be rounded up to
+a multiple of it as YOLOv5's check_img_size does.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from math import log2
 from typing import Optional, Sequence
 
-from .config import Config
-from .costs.primitives import Trace, T
+from .cost import Cost
 from .errors import ConfigError
 from .field import AxisField
 from .layers import LayerSpec, Settings
-from .model import Cost, Output, Shape
+from .model import Output, Shape
+from .symbolic import T, Trace
 
-Pass = list[tuple[list[T], Cost, list[str]]]
+STRIDE_PROBE = 256  # YOLOv5 finds its strides with a 256 x 256 forward
+
+
+@dataclass(frozen=True)
+class LayerPass:
+    """One layer's outcome in one pass: its output tensors, its cost and any notes."""
+
+    outs: list[T]
+    cost: Cost
+    notes: list[str]
 
 
 def run_pass(specs: Sequence[LayerSpec], s: Settings, hw: tuple[int, int], exact: bool,
-             where: Optional[str]) -> Pass:
+             where: Optional[str]) -> list[LayerPass]:
     """Walk the layers in order at one input size; each layer gets its own Trace."""
-    image = T(Shape(s.ch, *hw), AxisField.identity(exact), AxisField.identity(exact), False,
-              Trace(s.act, exact))
-    done: Pass = []
+    image = T(Shape(s.ch, *hw), AxisField.identity(exact), AxisField.identity(exact), False, Trace(s.act, exact))
+    done: list[LayerPass] = []
     for spec in specs:
         trace = Trace(s.act, exact)
-        xs = [replace(done[j][0][0], trace=trace) for j in spec.inputs] or [replace(image, trace=trace)]
+        xs = [replace(done[j].outs[0], trace=trace) for j in spec.inputs] or [replace(image, trace=trace)]
         try:
             outs = _run_layer(spec, xs)
         except ConfigError as exc:
             exc.message = f"{spec.module}: {exc.message}"
             raise exc.located(where, spec.index, spec.line) from None
-        except (TypeError, ValueError, IndexError, ZeroDivisionError, AttributeError) as exc:
+        except (TypeError, ValueError, IndexError, ZeroDivisionError, AttributeError, OverflowError) as exc:
             raise ConfigError(f"{spec.module}: invalid arguments {spec.args!r} ({exc})", path=where,
                               layer=spec.index, line=spec.line, code="parse/args") from None
-        done.append((outs, trace.cost, trace.notes))
+        done.append(LayerPass(outs, trace.cost, trace.notes))
     return done
 
 
@@ -47,8 +57,7 @@ def _run_layer(spec: LayerSpec, xs: list[T]) -> list[T]:
     build = spec.mdef.build
     if spec.mdef.multi_input:
         if spec.repeats != 1:
-            raise ConfigError(f"a multi-input module cannot repeat (number {spec.repeats})",
-                              code="graph/repeat")
+            raise ConfigError(f"a multi-input module cannot repeat (number {spec.repeats})", code="graph/repeat")
         out = build(xs, *spec.args)
         return list(out) if isinstance(out, (list, tuple)) else [out]
     y = xs[0]
@@ -61,8 +70,8 @@ def to_output(t: T, hw: tuple[int, int]) -> Output:
     """Summarise a symbolic tensor: shape, stride, textbook and exact receptive field."""
     fh, fw = t.fh, t.fw
     rf_max = (fh.rf_max, fw.rf_max)
-    return Output(t.shape, (fh.jump, fw.jump), (fh.rf, fw.rf), (fh.rf_min, fw.rf_min), rf_max,
-                  t.glob, rf_max[0] > hw[0] or rf_max[1] > hw[1])
+    return Output(shape=t.shape, stride=(fh.jump, fw.jump), rf=(fh.rf, fw.rf), rf_min=(fh.rf_min, fw.rf_min),
+                  rf_max=rf_max, global_context=t.glob, rf_exceeds_image=rf_max[0] > hw[0] or rf_max[1] > hw[1])
 
 
 def level_name(out: Output, k: int) -> str:
@@ -73,11 +82,26 @@ def level_name(out: Output, k: int) -> str:
     return f"L{k}"
 
 
-def probe_size(main: Pass, specs: Sequence[LayerSpec]) -> int:
-    """YOLOv5's FLOPs probe: max(largest head stride, 32); 32 when there is no detection head."""
-    strides = [t.fh.jump for t in main[-1][0]] if specs[-1].mdef.is_head else []
-    strides = [s for s in strides if s.denominator == 1 and s >= 1]
-    return max([32, *(int(s) for s in strides)])
+def probe_size(last: LayerPass, is_head: bool) -> int:
+    """YOLOv5's grid and FLOPs probe: max(largest head stride, 32); 32 without a detection head."""
+    strides = [t.fh.jump for t in last.outs] if is_head else []
+    return max([32, *(int(s) for s in strides if s.denominator == 1 and s >= 1)])
+
+
+def grid_size(specs: Sequence[LayerSpec], s: Settings, hw: tuple[int, int], where: Optional[str]) -> int:
+    """The largest stride the image size must be a multiple of, found as YOLOv5 does (a pass at
+    256 x 256; at the image size itself when the model cannot take 256)."""
+    for size in ((STRIDE_PROBE, STRIDE_PROBE), hw):
+        try:
+            return probe_size(run_pass(specs, s, size, False, where)[-1], specs[-1].mdef.is_head)
+        except ConfigError:
+            continue
+    return 32
+
+
+def rounded_size(hw: tuple[int, int], stride: int) -> tuple[int, int]:
+    """The size YOLOv5's check_img_size uses: each side rounded up to a multiple of the stride."""
+    return (-(-hw[0] // stride) * stride, -(-hw[1] // stride) * stride)
 
 
 def thop_gflops(thop_count: int, probe: Optional[int], hw: tuple[int, int]) -> Fraction:
@@ -87,20 +111,3 @@ def thop_gflops(thop_count: int, probe: Optional[int], hw: tuple[int, int]) -> F
     """
     scale = Fraction(hw[0] * hw[1], probe * probe) if probe else Fraction(1)
     return Fraction(2 * thop_count, 10**9) * scale
-
-
-def rounded_size(hw: tuple[int, int], stride: int) -> tuple[int, int]:
-    """The size YOLOv5's check_img_size would use: each side rounded up to the stride."""
-    return (-(-hw[0] // stride) * stride, -(-hw[1] // stride) * stride)
-
-
-def stride_hint(cfg: Config, specs: Sequence[LayerSpec], s: Settings, hw: tuple[int, int]) -> str:
-    """When the size is not a multiple of the largest stride, say what YOLOv5 would use."""
-    try:
-        probe = probe_size(run_pass(specs, s, (256, 256), False, cfg.path), specs)
-    except ConfigError:
-        return ""
-    fixed = rounded_size(hw, probe)
-    if fixed == hw:
-        return ""
-    return f" (image size {hw[0]}x{hw[1]} is not a multiple of the max stride {probe}; YOLOv5 would use {fixed[0]}x{fixed[1]})"

@@ -1,31 +1,26 @@
-"""The layer graph: one networkx node per YAML layer, edges from `from`."""
+"""Who reads whom: the liveness and dead-branch facts the analysis needs, from `from` alone.
+
+(The networkx form of the graph is built on demand by Analysis.graph.)
+"""
 from __future__ import annotations
 
 from typing import Sequence
 
-import networkx as nx
-
 from .layers import LayerSpec
 
 
-def build_graph(specs: Sequence[LayerSpec]) -> nx.DiGraph:
-    """Nodes carry their spec (and later their result); edge j -> i when layer i reads layer j."""
-    g = nx.DiGraph()
-    for spec in specs:
-        g.add_node(spec.index, spec=spec)
-        for j in spec.inputs:
-            g.add_edge(j, spec.index)
-    return g
-
-
-def last_use(g: nx.DiGraph, count: int) -> list[int]:
+def last_use(specs: Sequence[LayerSpec]) -> list[int]:
     """Index of the last layer that reads each layer's output; the final layer lives to the end."""
-    last = [max(g.successors(i), default=i) for i in range(count)]
-    if count:
-        last[-1] = count - 1
+    last = list(range(len(specs)))
+    for spec in specs:
+        for j in spec.inputs:
+            last[j] = max(last[j], spec.index)
+    if specs:
+        last[-1] = len(specs) - 1
     return last
 
 
-def unused(g: nx.DiGraph, count: int) -> list[int]:
+def unused(specs: Sequence[LayerSpec]) -> list[int]:
     """Layers whose output nothing reads (the final layer excepted): dead branches."""
-    return [i for i in range(count - 1) if g.out_degree(i) == 0]
+    read = {j for spec in specs for j in spec.inputs}
+    return [spec.index for spec in specs[:-1] if spec.index not in read]

@@ -10,13 +10,14 @@ import math
 import re
 import ast
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
-from .config import Config, Row
-from .costs.primitives import ACTS, Act
+from . import diagnostics as D
 from . import extensions
-from .costs.registry import ModuleDef, canonical, suggestions
+from .config import Config, Row
 from .errors import ConfigError
+from .registry import ModuleDef, canonical
+from .symbolic import ACTS, Act
 from .symbols import resolve
 
 
@@ -158,25 +159,21 @@ def _module(row: Row, where: Optional[str], allow_unknown: bool) -> ModuleDef:
     if not isinstance(row.module, str):
         raise ConfigError(f"module must be a name, got {row.module!r}", path=where,
                           layer=row.index, line=row.line, code="parse/module")
-    mdef = extensions.lookup(row.module, allow_unknown)
+    mdef = extensions.resolve(row.module, allow_unknown)
     if mdef is None:
-        close = suggestions(canonical(row.module).removeprefix("nn."))
+        close = extensions.suggestions(row.module)
         hint = f"did you mean {' or '.join(close)}? " if close else ""
-        raise ConfigError(f"unknown module {row.module!r}; {hint}add it with a plugin (--plugin FILE using "
-                          "@yanalyze.register), an installed package's 'yanalyze.modules' entry point, or "
-                          "measure your torch class (--modules FILE); --allow-unknown passes it through uncounted",
-                          path=where, layer=row.index, line=row.line, code="parse/unknown-module")
+        raise D.PARSE_UNKNOWN_MODULE.error(name=repr(row.module), hint=hint).located(where, row.index, row.line)
     return mdef
 
 
 def resolve_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[LayerSpec]:
     """Apply depth/width scaling and the channel rule of each module, row by row."""
     where = cfg.path
-    names = {"nc": s.nc, "anchors": s.anchors, "na": s.na}
-    if s.nc is not None:
-        names["no"] = s.na * (s.nc + 5)
-    names = {k: v for k, v in names.items() if v is not None}
+    names = {k: v for k, v in {"nc": s.nc, "anchors": s.anchors, "na": s.na}.items() if v is not None}
     no = s.na * (s.nc + 5) if s.nc is not None else None
+    if no is not None:
+        names["no"] = no
     ch: list[int] = [s.ch]
     specs: list[LayerSpec] = []
     for row in cfg.rows:
@@ -194,6 +191,89 @@ def resolve_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[
     return specs
 
 
+@dataclass(frozen=True)
+class _Row:
+    """What a channel rule sees of one row."""
+
+    mdef: ModuleDef
+    args: list
+    chans: list[int]
+    n: int
+    s: Settings
+    no: Optional[int]
+
+    @property
+    def c1(self) -> int:
+        return self.chans[0]
+
+
+Rule = Callable[[_Row], tuple[list, int, int]]  # -> (args, c2, repeats)
+
+
+def _first_channels(r: _Row) -> int:
+    if not r.args:
+        raise ConfigError(f"{r.mdef.name} needs its output channels as the first argument", code="parse/args")
+    c2 = r.args[0]
+    if isinstance(c2, bool) or not isinstance(c2, (int, float)):
+        raise ConfigError(f"{r.mdef.name} output channels must be a number, got {c2!r}", code="parse/args")
+    return c2 if c2 == r.no else make_divisible(c2 * r.s.gw, r.s.divisor)
+
+
+def _conv(r: _Row) -> tuple[list, int, int]:
+    """c1 from the input, the first argument width-scaled (unless it is the head's output count)."""
+    c2 = _first_channels(r)
+    return [r.c1, c2, *r.args[1:]], c2, r.n
+
+
+def _csp(r: _Row) -> tuple[list, int, int]:
+    """Like conv, and the repeat count goes inside the block (args[2]), built once."""
+    args, c2, n = _conv(r)
+    return [*args[:2], n, *args[2:]], c2, 1
+
+
+def _head(r: _Row) -> tuple[list, int, int]:
+    """Detect/Segment: the input channels appended; an int anchor count becomes N per level;
+    Segment's prototype channels width-scaled."""
+    if r.s.nc is None:
+        raise ConfigError("missing 'nc' (number of classes) for the detection head", code="parse/setting")
+    args = [*r.args, r.chans]
+    if len(args) > 1 and isinstance(args[1], int) and not isinstance(args[1], bool):
+        args[1] = [list(range(args[1] * 2))] * len(r.chans)
+    if r.mdef.name == "Segment" and len(args) > 4:
+        args[3] = make_divisible(args[3] * r.s.gw, r.s.divisor)
+    return args, r.c1, r.n
+
+
+def _keep(r: _Row) -> tuple[list, int, int]:
+    """Channels in = out; a channel count written first must scale to the input's."""
+    args = r.args
+    if args and isinstance(args[0], (int, float)) and not isinstance(args[0], bool):
+        want = make_divisible(args[0] * r.s.gw, r.s.divisor)
+        if want != r.c1:
+            raise ConfigError(f"{r.mdef.name} keeps its channels: input has {r.c1}, args ask for {want}",
+                              code="graph/channels")
+        args = args[1:]
+    return [r.c1, *args], r.c1, r.n
+
+
+def _as_written(prepend: bool) -> Rule:
+    def rule(r: _Row) -> tuple[list, int, int]:
+        args = [r.c1, *r.args] if prepend else r.args
+        return args, r.mdef.out_channels(r.c1, args) if r.mdef.out_channels else r.c1, r.n
+    return rule
+
+
+RULES: dict[str, Rule] = {
+    "conv": _conv, "csp": _csp, "head": _head, "keep": _keep,
+    "bn": lambda r: ([r.c1], r.c1, r.n),
+    "concat": lambda r: (r.args, sum(r.chans), r.n),
+    "contract": lambda r: (r.args, r.c1 * r.args[0] ** 2, r.n),
+    "expand": lambda r: (r.args, r.c1 // r.args[0] ** 2, r.n),
+    "same": lambda r: (r.args, r.c1, r.n),
+    "prepend": _as_written(True), "torch": _as_written(False),
+}
+
+
 def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list[int],
                  where: Optional[str], allow_unknown: bool) -> LayerSpec:
     src_from, inputs = _sources(row, where)
@@ -201,56 +281,16 @@ def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list
     n = row.number
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ConfigError(f"number must be a positive integer, got {n!r}", code="parse/number")
-    args = row.args if isinstance(row.args, list) else [row.args]
-    args = [resolve(a, names) for a in args]
-    n = n_ = max(round(n * s.gd), 1) if n > 1 else n
-    chans = [ch[i] for i in inputs] if inputs else [ch[-1]]
+    n = max(round(n * s.gd), 1) if n > 1 else n
     if not mdef.multi_input and len(src_from) != 1:
         raise ConfigError(f"{mdef.name} takes one input, 'from' lists {len(src_from)}", code="graph/from")
-    c1 = chans[0]
-    rule, c2 = mdef.channels, c1
-    if rule in ("conv", "csp"):
-        if not args:
-            raise ConfigError(f"{mdef.name} needs its output channels as the first argument",
-                              code="parse/args")
-        c2 = args[0]
-        if isinstance(c2, bool) or not isinstance(c2, (int, float)):
-            raise ConfigError(f"{mdef.name} output channels must be a number, got {c2!r}", code="parse/args")
-        if c2 != no:
-            c2 = make_divisible(c2 * s.gw, s.divisor)
-        args = [c1, c2, *args[1:]]
-        if rule == "csp":
-            args.insert(2, n)
-            n = 1
-    elif rule == "bn":
-        args = [c1]
-    elif rule == "concat":
-        c2 = sum(chans)
-    elif rule == "head":
-        if s.nc is None:
-            raise ConfigError("missing 'nc' (number of classes) for the detection head", code="parse/setting")
-        args.append(chans)
-        if len(args) > 1 and isinstance(args[1], int) and not isinstance(args[1], bool):
-            args[1] = [list(range(args[1] * 2))] * len(src_from)
-        if mdef.name == "Segment" and len(args) > 4:
-            args[3] = make_divisible(args[3] * s.gw, s.divisor)
-    elif rule == "contract":
-        c2 = c1 * args[0] ** 2
-    elif rule == "expand":
-        c2 = c1 // args[0] ** 2
-    elif rule == "keep":
-        if args and isinstance(args[0], (int, float)) and not isinstance(args[0], bool):
-            want = make_divisible(args[0] * s.gw, s.divisor)
-            if want != c1:
-                raise ConfigError(f"{mdef.name} keeps its channels: input has {c1}, args ask for {want}",
-                                  code="graph/channels")
-            args = args[1:]
-        args = [c1, *args]
-    elif rule in ("prepend", "torch"):
-        if rule == "prepend":
-            args = [c1, *args]
-        c2 = mdef.out_channels(args) if mdef.out_channels else c1
-    elif callable(rule):
-        args, c2 = rule(c1, args, RuleContext(s.gw, s.gd, s.divisor, n, no))
-    return LayerSpec(row.index, row.section, row.line, src_from, inputs, n_, n,
-                     canonical(row.module), mdef, args, c2)
+    args = [resolve(a, names) for a in (row.args if isinstance(row.args, list) else [row.args])]
+    chans = [ch[i] for i in inputs] if inputs else [ch[-1]]
+    rule = mdef.channels
+    if callable(rule):
+        args, c2 = rule(chans[0], args, RuleContext(s.gw, s.gd, s.divisor, n, no))
+        repeats = n
+    else:
+        args, c2, repeats = RULES[rule](_Row(mdef, args, chans, n, s, no))
+    return LayerSpec(index=row.index, section=row.section, line=row.line, src_from=src_from, inputs=inputs,
+                     n=n, repeats=repeats, module=canonical(row.module), mdef=mdef, args=args, c2=c2)

@@ -1,39 +1,17 @@
 """Typed analysis results: one object that every report, the diff and the CI gate read."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+from . import serialize
 
 SCHEMA = "yanalyze/1"
 DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
-
-
-@dataclass(frozen=True)
-class Cost:
-    """Counts of one operation or block at batch 1; memory split so batch and dtype apply later.
-
-    thop/thop_fused: ultralytics-thop operation counts (its MACs) unfused and after Conv+BN
-    fusion; macs: true multiply-accumulates; flops: the complete count; act_*/w_*: elements
-    of activations and of weights/buffers read or written, unfused and fused.
-    """
-
-    params: int = 0
-    params_fused: int = 0
-    thop: int = 0
-    thop_fused: int = 0
-    macs: int = 0
-    flops: int = 0
-    act: int = 0
-    weights: int = 0
-    act_fused: int = 0
-    weights_fused: int = 0
-
-    def __add__(self, other: "Cost") -> "Cost":
-        return Cost(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Cost)))
-
-
-ZERO = Cost()
 
 
 @dataclass(frozen=True)
@@ -99,6 +77,7 @@ class LayerResult:
     intensity: float
     inputs: tuple[int, ...] = ()  # layers read, resolved from `from` (empty: the image)
     origin: str = "built-in"      # "built-in", "plugin:FILE", "traced:FILE" or "unknown"
+    definition: Optional[str] = None  # the named published definition assumed, where there are several
 
     @property
     def out(self) -> Output:
@@ -113,6 +92,8 @@ def intensity(flops: int, batch: int, mem_bytes: int) -> float:
 
 @dataclass(frozen=True)
 class InputSpec:
+    """What the model is analysed on: channels, image size (H, W), batch and element type."""
+
     ch: int
     imgsz: tuple[int, int]
     batch: int
@@ -121,6 +102,8 @@ class InputSpec:
 
 @dataclass(frozen=True)
 class Totals:
+    """Sums over the layers (GFLOPs summed exactly before rounding) and peak activation memory."""
+
     params: int
     params_fused: int
     gflops: float
@@ -168,6 +151,7 @@ class Rewrite:
     """An equivalence rewrite the rules speak about at one layer (applicable or not, and why)."""
 
     kind: str
+    target: str
     layer: int
     line: Optional[int]
     equivalent: bool
@@ -193,12 +177,24 @@ class Analysis:
     totals: Totals
     levels: list[Level]
     diagnostics: list[Diagnostic]
-    graph: Any = field(repr=False, default=None)
     rewrites: list[Rewrite] = field(default_factory=list)
     schema: str = SCHEMA
 
+    @property
+    def graph(self) -> "nx.DiGraph":
+        """The layer graph as a networkx DiGraph (node = layer index, node["result"] = its
+        LayerResult, edge j -> i when layer i reads layer j); built when first asked for."""
+        cached = self.__dict__.get("_graph")
+        if cached is None:
+            import networkx as nx
+
+            cached = nx.DiGraph()
+            for r in self.layers:
+                cached.add_node(r.index, result=r)
+                cached.add_edges_from((j, r.index) for j in r.inputs)
+            self.__dict__["_graph"] = cached
+        return cached
+
     def to_dict(self) -> dict:
         """The JSON form (schema yanalyze/1); numbers stay numbers."""
-        from .serialize import analysis_to_dict
-
-        return analysis_to_dict(self)
+        return serialize.analysis_to_dict(self)

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .model import Analysis, Form, LayerResult, Output, Rewrite
+if TYPE_CHECKING:  # model.py imports this module; the types are only for the checker
+    from .model import Analysis, Form, LayerResult, Output, Rewrite
 
 
 def num(v: Any) -> Any:
@@ -31,6 +32,7 @@ def _per_output(r: LayerResult, key: str) -> Any:
 def layer_dict(r: LayerResult) -> dict:
     return {
         "index": r.index, "from": list(r.src_from), "n": r.n, "module": r.module, "origin": r.origin,
+        "definition": r.definition,
         "args": r.args, "section": r.section, "line": r.line,
         "out_shape": _per_output(r, "shape"), "stride": _per_output(r, "stride"),
         "rf": _per_output(r, "rf"), "rf_min": _per_output(r, "rf_min"),
@@ -52,7 +54,7 @@ def form_dict(f: Form) -> dict:
 
 
 def rewrite_dict(r: Rewrite) -> dict:
-    return {"kind": r.kind, "layer": r.layer, "line": r.line, "equivalent": r.equivalent,
+    return {"kind": r.kind, "target": r.target, "layer": r.layer, "line": r.line, "equivalent": r.equivalent,
             "exactness": r.exactness, "applicable": r.applicable, "yaml_after": r.yaml_after,
             "before": form_dict(r.before), "after": form_dict(r.after) if r.after else None,
             "mapping": r.mapping, "reason": r.reason, "counterexample": r.counterexample}

@@ -1,16 +1,17 @@
-"""Bottlenecks and CSP blocks: Bottleneck, BottleneckCSP, C3, C3x, C3Ghost, C3SPP, GhostBottleneck."""
+"""Bottlenecks and CSP blocks: Bottleneck, GhostBottleneck, BottleneckCSP, C3, C3x, C3Ghost, C3SPP."""
 from __future__ import annotations
 
 from typing import Callable
 
-from . import primitives as P
+from .. import primitives as P
+from ..registry import register
+from ..symbolic import T
 from .conv import conv, cross_conv, dwconv, ghost_conv
 from .pool import spp
-from .primitives import T
-from .registry import register
+from .sources import BLOCKS, COMMON
 
 
-@register("Bottleneck", channels="conv")
+@register("Bottleneck", channels="conv", torch=f"{BLOCKS}:Bottleneck", source=COMMON)
 def bottleneck(x: T, c1: int, c2: int, shortcut: bool = True, g: int = 1, e: float = 0.5) -> T:
     """1x1 Conv to int(c2*e), 3x3 Conv to c2, residual add when shortcut and c1 == c2."""
     h = int(c2 * e)
@@ -18,7 +19,7 @@ def bottleneck(x: T, c1: int, c2: int, shortcut: bool = True, g: int = 1, e: flo
     return P.add(x, y) if shortcut and c1 == c2 else y
 
 
-@register("GhostBottleneck", channels="conv")
+@register("GhostBottleneck", channels="conv", torch=f"{BLOCKS}:GhostBottleneck", source=COMMON)
 def ghost_bottleneck(x: T, c1: int, c2: int, k: int = 3, s: int = 1) -> T:
     """GhostConv, (depth-wise k x k when s == 2), GhostConv without act; plus a shortcut."""
     h = c2 // 2
@@ -39,6 +40,7 @@ def c3_body(x: T, c1: int, c2: int, e: float, inner: Callable[[T, int], T]) -> T
 
 
 def repeat(block: Callable[[T], T], n: int) -> Callable[[T, int], T]:
+    """An inner block of a C3: n blocks in sequence."""
     def inner(y: T, _h: int) -> T:
         for _ in range(n):
             y = block(y)
@@ -46,35 +48,35 @@ def repeat(block: Callable[[T], T], n: int) -> Callable[[T, int], T]:
     return inner
 
 
-@register("C3", channels="csp")
+@register("C3", channels="csp", torch=f"{BLOCKS}:C3", source=COMMON)
 def c3(x: T, c1: int, c2: int, n: int = 1, shortcut: bool = True, g: int = 1, e: float = 0.5) -> T:
     """CSP bottleneck with 3 convolutions; n Bottlenecks(h, h, e=1.0) on the cv1 branch."""
     h = int(c2 * e)
     return c3_body(x, c1, c2, e, repeat(lambda y: bottleneck(y, h, h, shortcut, g, 1.0), n))
 
 
-@register("C3x", channels="csp")
+@register("C3x", channels="csp", torch=f"{BLOCKS}:C3x", source=COMMON)
 def c3x(x: T, c1: int, c2: int, n: int = 1, shortcut: bool = True, g: int = 1, e: float = 0.5) -> T:
     """C3 with n CrossConv(h, h, 3, 1, g, 1.0, shortcut) blocks."""
     h = int(c2 * e)
     return c3_body(x, c1, c2, e, repeat(lambda y: cross_conv(y, h, h, 3, 1, g, 1.0, shortcut), n))
 
 
-@register("C3Ghost", channels="csp")
+@register("C3Ghost", channels="csp", torch=f"{BLOCKS}:C3Ghost", source=COMMON)
 def c3ghost(x: T, c1: int, c2: int, n: int = 1, shortcut: bool = True, g: int = 1, e: float = 0.5) -> T:
     """C3 with n GhostBottleneck(h, h) blocks."""
     h = int(c2 * e)
     return c3_body(x, c1, c2, e, repeat(lambda y: ghost_bottleneck(y, h, h), n))
 
 
-@register("C3SPP", channels="conv")
+@register("C3SPP", channels="conv", torch=f"{BLOCKS}:C3SPP", source=COMMON)
 def c3spp(x: T, c1: int, c2: int, k=(5, 9, 13), n: int = 1, shortcut: bool = True, g: int = 1,
           e: float = 0.5) -> T:
     """C3 whose inner block is SPP(h, h, k); not CSP-style in YOLOv5's parser (n stays outside)."""
     return c3_body(x, c1, c2, e, lambda y, h: spp(y, h, h, k))
 
 
-@register("BottleneckCSP", channels="csp")
+@register("BottleneckCSP", channels="csp", torch=f"{BLOCKS}:BottleneckCSP", source=COMMON)
 def bottleneck_csp(x: T, c1: int, c2: int, n: int = 1, shortcut: bool = True, g: int = 1,
                    e: float = 0.5) -> T:
     """CSPNet bottleneck: plain 1x1 convs on both branches, BN + SiLU on their concat, then cv4."""

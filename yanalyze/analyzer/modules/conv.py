@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from math import gcd
+from typing import Optional
 
-from . import primitives as P
-from .primitives import IDENTITY, Act, T
-from .registry import register
+from .. import primitives as P
+from ..registry import register
+from ..symbolic import IDENTITY, Act, IntPair, T, pair, shape_error
+from .sources import BLOCKS, COMMON, EXPERIMENTAL
 
 
 def resolve_act(x: T, act: object) -> Act:
@@ -16,32 +18,32 @@ def resolve_act(x: T, act: object) -> Act:
         return IDENTITY
     if isinstance(act, Act):
         return act
-    raise P.shape_error(f"act must be True or False, got {act!r}")
+    raise shape_error(f"act must be True or False, got {act!r}")
 
 
-def autopad(k: P.IntPair, p: P.IntPair | None = None, d: P.IntPair = 1) -> P.IntPair:
+def autopad(k: IntPair, p: Optional[IntPair] = None, d: IntPair = 1) -> IntPair:
     """YOLOv5 autopad: 'same' padding k_eff // 2 with k_eff = d*(k-1)+1, per axis."""
     if p is not None:
         return p
     if isinstance(k, int) and isinstance(d, int):
         return (d * (k - 1) + 1) // 2
-    (kh, kw), (dh, dw) = P.pair(k), P.pair(d)
+    (kh, kw), (dh, dw) = pair(k), pair(d)
     return (dh * (kh - 1) + 1) // 2, (dw * (kw - 1) + 1) // 2
 
 
-@register("Conv", channels="conv")
+@register("Conv", channels="conv", torch=f"{BLOCKS}:Conv", source=COMMON)
 def conv(x: T, c1: int, c2: int, k=1, s=1, p=None, g: int = 1, d=1, act=True) -> T:
     """Conv2d (no bias) + BatchNorm2d + activation."""
     return P.conv_bn_act(x, c1, c2, k, s, autopad(k, p, d), g, d, resolve_act(x, act))
 
 
-@register("DWConv", channels="conv")
+@register("DWConv", channels="conv", torch=f"{BLOCKS}:DWConv", source=COMMON)
 def dwconv(x: T, c1: int, c2: int, k=1, s=1, d=1, act=True) -> T:
     """Depth-wise Conv: groups = gcd(c1, c2)."""
     return conv(x, c1, c2, k, s, None, gcd(c1, c2), d, act)
 
 
-@register("GhostConv", channels="conv")
+@register("GhostConv", channels="conv", torch=f"{BLOCKS}:GhostConv", source=COMMON)
 def ghost_conv(x: T, c1: int, c2: int, k=1, s=1, g: int = 1, act=True) -> T:
     """Half the channels from a Conv, the other half from a cheap 5x5 depth-wise Conv of them."""
     h = c2 // 2
@@ -49,14 +51,15 @@ def ghost_conv(x: T, c1: int, c2: int, k=1, s=1, g: int = 1, act=True) -> T:
     return P.concat([y, conv(y, h, h, 5, 1, None, h, 1, act)])
 
 
-@register("Focus", channels="conv")
+@register("Focus", channels="conv", torch=f"{BLOCKS}:Focus", source=COMMON)
 def focus(x: T, c1: int, c2: int, k=1, s=1, p=None, g: int = 1, act=True) -> T:
     """Space-to-depth (four pixel phases on channels) then Conv(4*c1, c2)."""
     if x.c != c1:
-        raise P.shape_error(f"Focus expects {c1} input channels, gets {x.c}")
+        raise shape_error(f"Focus expects {c1} input channels, gets {x.c}")
     return conv(P.space_to_depth(x, 2), 4 * c1, c2, k, s, p, g, 1, act)
 
 
+@register("CrossConv", channels="conv", torch=f"{BLOCKS}:CrossConv", source=COMMON)
 def cross_conv(x: T, c1: int, c2: int, k: int = 3, s: int = 1, g: int = 1, e: float = 1.0,
                shortcut: bool = False) -> T:
     """Conv (1,k) then Conv (k,1), residual when shortcut and c1 == c2."""
@@ -64,9 +67,6 @@ def cross_conv(x: T, c1: int, c2: int, k: int = 3, s: int = 1, g: int = 1, e: fl
     y = conv(x, c1, h, (1, k), (1, s))
     y = conv(y, h, c2, (k, 1), (s, 1), None, g)
     return P.add(x, y) if shortcut and c1 == c2 else y
-
-
-register("CrossConv", channels="conv")(cross_conv)
 
 
 def mixconv_split(c2: int, n: int) -> list[int]:
@@ -79,12 +79,11 @@ def mixconv_split(c2: int, n: int) -> list[int]:
     return [idx.count(g) for g in range(n)]
 
 
-@register("MixConv2d", channels="conv")
+@register("MixConv2d", channels="conv", torch=f"{BLOCKS}:MixConv2d", source=EXPERIMENTAL)
 def mixconv2d(x: T, c1: int, c2: int, k=(1, 3), s: int = 1, equal_ch: bool = True) -> T:
     """Parallel depth-wise-ish convs with different kernels, concatenated, then BN and SiLU."""
     if not equal_ch:
-        raise P.shape_error("MixConv2d(equal_ch=False) is not supported; use equal_ch=True")
+        raise shape_error("MixConv2d(equal_ch=False) is not supported; use equal_ch=True")
     ks = list(k) if isinstance(k, (list, tuple)) else [k]
     parts = [P.conv2d(x, c1, c, kk, s, kk // 2, gcd(c1, c)) for kk, c in zip(ks, mixconv_split(c2, len(ks)))]
-    y = P.batchnorm(P.concat(parts))
-    return P.activation(y, P.ACTS["SiLU"])
+    return P.activation(P.batchnorm(P.concat(parts)), P.ACTS["SiLU"])

@@ -1,0 +1,146 @@
+"""The catalogue of coded diagnostics, as pyflakes keeps its messages: one entry per code.
+
+Every warning and error yanalyze emits carries one of these codes, so CI logs and tests
+can name it; the README lists them (a test keeps the list in step). Errors stop the run
+with one line (exit code 2); warnings and notes go into the analysis and every view.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from .errors import ConfigError
+from .model import Diagnostic
+
+
+@dataclass(frozen=True)
+class Message:
+    """A diagnostic kind: its stable code, severity, one-line template and what it means."""
+
+    code: str
+    severity: str  # "error", "warning" or "info"
+    template: str
+    explanation: str
+
+    def __call__(self, at: Optional[int] = None, **fields: Any) -> Diagnostic:
+        """A warning or note about the analysed model, at a layer (or about the whole model)."""
+        return Diagnostic(code=self.code, severity=self.severity, layer=at, message=self.template.format(**fields))
+
+    def error(self, **fields: Any) -> ConfigError:
+        """An error to raise (location fields are added by whoever knows them)."""
+        return ConfigError(self.template.format(**fields), code=self.code)
+
+
+CATALOGUE: dict[str, Message] = {}
+
+
+def _m(code: str, severity: str, template: str, explanation: str) -> Message:
+    msg = Message(code, severity, template, explanation)
+    CATALOGUE[code] = msg
+    return msg
+
+
+# -- the command line and its inputs
+USAGE = _m("usage", "error", "{detail}", "The command line is malformed: an unknown option, a missing or "
+           "malformed value; the message names the subcommand's --help.")
+INPUT_IMGSZ = _m("input/imgsz", "error", "image size must be a positive int or H,W, got {value}",
+                 "The image size given to analyze() or --imgsz is not a positive integer or pair.")
+INPUT_BATCH = _m("input/batch", "error", "batch must be a positive integer, got {value}",
+                 "The batch size is not a positive integer.")
+INPUT_DTYPE = _m("input/dtype", "error", "dtype must be one of {choices}, got {value}",
+                 "The element type for memory figures is not one yanalyze knows.")
+OUTPUT = _m("output", "error", "{detail}", "An output file cannot be written (a directory, a missing "
+            "folder, --svg without Graphviz); nothing is written then.")
+# -- reading the file
+PARSE_MISSING = _m("parse/missing", "error", "{detail}", "The config path does not exist or is a directory.")
+PARSE_BINARY = _m("parse/binary", "error", "{detail}",
+                  "The file is not UTF-8 text, or is too large to be a model config.")
+PARSE_EMPTY = _m("parse/empty", "error", "empty file", "The config file holds nothing but whitespace.")
+PARSE_YAML = _m("parse/yaml", "error", "malformed YAML{where}: {problem}",
+                "The YAML parser rejected the file; the line and column are those it reports.")
+PARSE_MAPPING = _m("parse/mapping", "error", "a model config is a YAML mapping (nc, anchors, backbone, head); "
+                   "got {kind}", "The top level of the file is not a mapping.")
+PARSE_SECTION = _m("parse/section", "error", "{detail}",
+                   "backbone or head is missing, not a list, or both are empty.")
+PARSE_VARIANT = _m("parse/variant", "error", "{detail}",
+                   "The config has variant sections (backbone_small, ...) and none or an unknown one was picked "
+                   "with --variant.")
+PARSE_ROW = _m("parse/row", "error", "row must be [from, number, module, args] (4 items), got {row}",
+               "A layer row does not have the four fields YOLOv5 expects.")
+PARSE_SETTING = _m("parse/setting", "error", "{detail}", "A top-level setting (nc, depth_multiple, width_multiple, "
+                   "ch, channel_multiple, anchors) has a value YOLOv5 could not use.")
+PARSE_ACTIVATION = _m("parse/activation", "error", "unsupported activation {text}; known: {known}",
+                      "The config's `activation` names no activation yanalyze knows.")
+PARSE_CODE = _m("parse/code", "error", "{detail}", "A string in the YAML looks like Python code (a call, an "
+                "attribute, an index). yanalyze never evaluates YAML; write numbers, symbols or plain arithmetic.")
+PARSE_ARITH = _m("parse/arith", "error", "argument {value} is not simple arithmetic ({problem})",
+                 "An argument is arithmetic that cannot be computed (division by zero, a huge power, a string).")
+PARSE_MODULE = _m("parse/module", "error", "module must be a name, got {value}", "The module field is not a string.")
+PARSE_UNKNOWN_MODULE = _m("parse/unknown-module", "error", "unknown module {name}; {hint}add it with a plugin "
+                          "(--plugin FILE using @yanalyze.register), an installed package's 'yanalyze.modules' entry "
+                          "point, or measure your torch class (--modules FILE); --allow-unknown passes it through "
+                          "uncounted", "No built-in, plugin, entry point or traced class defines the module name.")
+PARSE_NUMBER = _m("parse/number", "error", "number must be a positive integer, got {value}",
+                  "The repeat count of a row is not a positive integer.")
+PARSE_ARGS = _m("parse/args", "error", "{detail}", "A module's arguments do not fit its constructor or its "
+                "channel rule (a missing channel count, a string where a number belongs).")
+# -- the graph
+GRAPH_FROM = _m("graph/from", "error", "{detail}", "A `from` entry is not an int or a list of ints, points "
+                "forward, or is out of range; or a one-input module lists several inputs.")
+GRAPH_SHAPE = _m("graph/shape", "error", "{detail}", "Shapes do not fit: inputs of different sizes joined, a "
+                 "kernel larger than its input, channels that do not match, an impossible argument.")
+GRAPH_CHANNELS = _m("graph/channels", "error", "{detail}",
+                    "A channel-keeping module was given a channel count other than its input's.")
+GRAPH_REPEAT = _m("graph/repeat", "error", "a multi-input module cannot repeat (number {n})",
+                  "A module that reads several layers has a repeat count above 1.")
+# -- extensions
+PLUGIN_MISSING = _m("plugin/missing", "error", "no such plugin file", "--plugin names a file that does not exist.")
+PLUGIN_ERROR = _m("plugin/error", "error", "plugin file failed to load: {error}",
+                  "Importing a --plugin file raised an exception.")
+PLUGIN_ENTRY_POINT = _m("plugin/entry-point", "error", "entry point {name} ({value}) failed to load: {error}",
+                        "An installed package's 'yanalyze.modules' entry point raised when imported.")
+MODULES_MISSING = _m("modules/missing", "error", "no such modules file",
+                     "--modules names a file that does not exist.")
+MODULES_ERROR = _m("modules/error", "error", "modules file failed to load: {error}",
+                   "Importing a --modules file raised an exception.")
+MODULES_TORCH = _m("modules/torch", "error", "--modules measures classes in torch; install it: "
+                   "pip install 'yanalyze[verify]'", "--modules needs torch, which is not installed.")
+VERIFY_TORCH = _m("verify/torch", "error", "verify needs torch; install it with: pip install 'yanalyze[verify]'",
+                  "yanalyze verify builds models in torch, which is not installed.")
+# -- rewrites and budgets
+REWRITE_CHECK = _m("rewrite/check", "error", "the rewritten config does not check out: {problem}",
+                   "The analysis of the rewritten config differs from what the rewrite promised; nothing is "
+                   "written.")
+BUDGET_FORMAT = _m("budget/format", "error", "{detail}",
+                   "The budget file or a limit is malformed; the message names the key.")
+BUDGET_UNIT = _m("budget/unit", "error", "{detail}", "A limit's number or unit cannot be read (7.5M, 16.5G, "
+                 "300MB, 5% are fine).")
+BUDGET_MISSING = _m("budget/missing", "error", "cannot read budget file: {error}",
+                    "The --budget file cannot be read.")
+# -- warnings and notes about an analysed model
+NOTICE = _m("parse/notice", "info", "ignored keys: {keys}",
+            "Top-level keys that YOLOv5 does not read either; they have no effect.")
+IMGSZ_ROUNDED = _m("input/imgsz-rounded", "warning", "image size {asked} is not a multiple of the max stride "
+                   "{stride}; analysed at {used}, as YOLOv5 rounds it up",
+                   "YOLOv5's check_img_size rounds each side up to a multiple of the largest stride; yanalyze "
+                   "does the same and says so.")
+FLOPS_PROBE = _m("flops/probe", "warning", "YOLOv5's {size}x{size} FLOPs probe fails here ({problem}); GFLOPs "
+                 "are counted at the image size", "YOLOv5 measures GFLOPs on a small probe image, which this "
+                 "model cannot take; the count at the image size is reported instead.")
+UNUSED = _m("graph/unused", "warning", "layer {layer} ({module}) output is never used",
+            "Nothing reads this layer's output: a dead branch still costs params and FLOPs.")
+RF_EXCEEDS = _m("rf/exceeds-image", "info", "receptive field larger than the {h}x{w} image at {levels} px "
+                "(part of every window is zero padding)", "Output levels whose receptive field is wider than "
+                "the input; part of each window sees only padding.")
+PARTIAL = _m("totals/partial", "warning", "totals are partial: unknown layers {layers} count nothing",
+             "--allow-unknown let layers through uncounted, so every total leaves them out.")
+MODULE_UNKNOWN = _m("module/unknown", "warning", "layer {layer} ({module}): unknown module: passed through, no "
+                    "params or FLOPs counted", "--allow-unknown: the layer keeps its input's shape and counts "
+                    "nothing; a downsampling block would make later shapes wrong.")
+MODULE_TRACED = _m("module/traced", "warning", "layer {layer} ({module}): {note}",
+                   "A class measured in torch (--modules) ran operations yanalyze cannot count; they are left out.")
+MODULE_PLUGIN = _m("module/plugin", "warning", "layer {layer} ({module}): {note}",
+                   "A plugin's cost model left a note about this layer.")
+MODULE_DEFINITION = _m("module/definition", "info", "layer {layer} ({module}): assumed the '{variant}' definition "
+                       "from {source}; {choice}", "The module name has a named published definition; the "
+                       "numbers follow that one. A different definition can be registered with --plugin.")

@@ -1,0 +1,61 @@
+"""The one path from a file (or mapping) to a parsed model: read, safe YAML, pick the
+variant sections, apply YOLOv5's parse rules and resolve every row's channels.
+
+analyze, diff, check, rewrite and verify all start here.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping, Optional, Union
+
+from . import config as config_mod
+from .config import Config
+from .layers import LayerSpec, Settings, resolve_rows, settings
+
+Source = Union[str, os.PathLike, Mapping]
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """What every command that reads a config takes, with the same meaning everywhere (the
+    image size aside, which a command may take once or several times)."""
+
+    nc: Optional[int] = None
+    variant: Optional[str] = None
+    allow_unknown: bool = False
+    batch: int = 1
+    dtype: str = "fp32"
+
+
+@dataclass(frozen=True)
+class ParsedModel:
+    """A config with its settings and its resolved layers, ready to analyse or to build."""
+
+    config: Config
+    settings: Settings
+    specs: list[LayerSpec]
+    variant: Optional[str] = None
+    allow_unknown: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def path(self) -> Optional[str]:
+        return self.config.path
+
+
+def load_model(source: Source, nc: Optional[int] = None, variant: Optional[str] = None,
+               allow_unknown: bool = False) -> ParsedModel:
+    """Read and parse a model config (path or mapping); bad input raises ConfigError."""
+    return parse(config_mod.load(source, variant), nc, variant, allow_unknown)
+
+
+def parse(cfg: Config, nc: Optional[int] = None, variant: Optional[str] = None,
+          allow_unknown: bool = False) -> ParsedModel:
+    """YOLOv5's parse rules on a loaded config."""
+    s = settings(cfg, nc)
+    return ParsedModel(config=cfg, settings=s, specs=resolve_rows(cfg, s, allow_unknown), variant=variant,
+                       allow_unknown=allow_unknown)

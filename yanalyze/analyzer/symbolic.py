@@ -1,0 +1,73 @@
+"""Symbolic feature maps: what a cost model computes on instead of tensors."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence, Union
+
+from .conventions import ACT_FLOPS
+from .cost import Cost
+from .errors import ConfigError
+from .field import AxisField
+from .model import Shape
+
+IntPair = Union[int, Sequence[int]]
+
+
+@dataclass(frozen=True)
+class Act:
+    """An activation by its torch name (its cost is in conventions.ACT_FLOPS)."""
+
+    name: str
+
+
+ACTS = {name: Act(name) for name in ACT_FLOPS}
+IDENTITY = ACTS["Identity"]
+
+
+@dataclass
+class Trace:
+    """Collects the costs of one layer; `exact` turns on the exact receptive-field windows."""
+
+    default_act: Act = ACTS["SiLU"]
+    exact: bool = True
+    cost: Cost = field(default_factory=Cost)
+    notes: list[str] = field(default_factory=list)
+
+    def record(self, cost: Cost) -> None:
+        self.cost = self.cost + cost
+
+
+@dataclass(frozen=True)
+class T:
+    """A symbolic feature map: shape, receptive field per axis, global-context flag, trace."""
+
+    shape: Shape
+    fh: AxisField
+    fw: AxisField
+    glob: bool
+    trace: Trace
+
+    @property
+    def c(self) -> int:
+        return self.shape.c
+
+    @property
+    def numel(self) -> int:
+        return self.shape.numel
+
+
+def shape_error(message: str) -> ConfigError:
+    return ConfigError(message, code="graph/shape")
+
+
+def pair(v: IntPair) -> tuple[int, int]:
+    """Expand an int or a 1-/2-sequence to (h, w), as torch does for kernel/stride/padding."""
+    if isinstance(v, (list, tuple)):
+        if len(v) == 1:
+            v = (v[0], v[0])
+        if len(v) != 2 or not all(isinstance(x, int) and not isinstance(x, bool) for x in v):
+            raise shape_error(f"expected an integer or a pair of integers, got {list(v)}")
+        return int(v[0]), int(v[1])
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise shape_error(f"expected an integer, got {v!r}")
+    return v, v
