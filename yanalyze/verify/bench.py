@@ -11,12 +11,10 @@ from typing import Callable, Optional
 import torch
 from torch.utils import benchmark
 
-from ..analyzer import config as config_mod
 from ..analyzer import rewrites as rw
-from ..analyzer.layers import resolve_rows, settings
+from ..analyzer.load import ParsedModel
 from ..analyzer.model import Analysis
-from . import blocks
-from .build import default_act
+from .proofs import proof_for
 
 
 @dataclass(frozen=True)
@@ -32,18 +30,6 @@ class Timing:
     @property
     def speedup(self) -> float:
         return self.before_ms / self.after_ms
-
-
-def _pair(spec, act_text: Optional[str]) -> tuple[str, torch.nn.Module, torch.nn.Module]:
-    with default_act(act_text):
-        if spec.module == "Focus":
-            c1, c2, *given = spec.args
-            k, s, p, g, act = (given + [1, 1, None, 1, True][len(given):])[:5]
-            p = k // 2 if p is None else p
-            return "Focus->Conv", blocks.Focus(c1, c2, k, s, p, g, act), blocks.Conv(c1, c2, 2 * k, 2 * s, 2 * p, 1, 1, act)
-        c1, c2 = spec.args[:2]
-        ks = list(spec.args[2]) if len(spec.args) > 2 else [5, 9, 13]
-        return "SPP->SPPF", blocks.SPP(c1, c2, ks), blocks.SPPF(c1, c2, min(ks))
 
 
 def _time(fn: Callable[[], object], min_run_time: float) -> float:
@@ -63,19 +49,20 @@ def _runner(m: torch.nn.Module, x: torch.Tensor, mode: str) -> Callable[[], obje
     return forward_backward
 
 
-def bench(source, a: Analysis, variant: Optional[str] = None, batches=(1, 16), min_run_time: float = 0.3,
+def bench(model: ParsedModel, a: Analysis, batches=(1, 16), min_run_time: float = 0.3,
           progress: Optional[Callable[[str], None]] = None) -> list[Timing]:
     """Median milliseconds of each applicable rewrite's two forms on every available device."""
-    cfg = config_mod.load(source, variant)
-    s = settings(cfg)
-    specs = resolve_rows(cfg, s)
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     out = []
-    for plan in rw.applicable(rw.plans(cfg, specs)):
-        spec = specs[plan.layer]
-        name, before, after = _pair(spec, s.act_text)
+    for plan in rw.applicable(rw.plans(model)):
+        spec, rule = model.specs[plan.layer], rw.RULES[plan.kind]
+        forms = proof_for(rule).forms
+        if forms is None:
+            continue
+        before, after = forms(spec, model.settings.act_text)
         src = a.layers[spec.inputs[0]].out.shape if spec.inputs else None
-        c, h, w = (src.c, src.h, src.w) if src else (s.ch, *a.input.imgsz)
+        c, h, w = (src.c, src.h, src.w) if src else (model.settings.ch, *a.input.imgsz)
+        name = rule.title.replace(" ", "")
         for device in devices:
             before, after = before.to(device).train(), after.to(device).train()
             for batch in batches:

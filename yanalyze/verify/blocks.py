@@ -1,8 +1,8 @@
 """YOLOv5 building blocks in torch (v7.0 structure: same submodules, parameters and forward).
 
-Used where something must run: equivalence proofs (`yanalyze verify`) and cross-checks of
-the analytic cost models; the test suite builds its independent reference models from
-them too. Importing this module imports torch, so only yanalyze.verify does, lazily.
+Used where something must run: equivalence proofs (`yanalyze verify`), the verification
+builder and cross-checks of the analytic cost models; each registry entry names its block
+here. Importing this module imports torch, so only yanalyze.verify does, lazily.
 """
 import math
 
@@ -417,15 +417,6 @@ class Segment(Detect):
         p = self.proto(x[0])
         x = self.detect(self, x)
         return (x, p) if self.training else (x[0], p) if self.export else (x[0], p, x[1])
-
-
-# ----------------------------------------------------------------------------- by name
-_COMMON = [Conv, DWConv, DWConvTranspose2d, TransformerLayer, TransformerBlock, Bottleneck, BottleneckCSP,
-           CrossConv, C3, C3x, C3TR, C3SPP, C3Ghost, SPP, SPPF, Focus, GhostConv, GhostBottleneck, Contract,
-           Expand, Concat, Proto, Classify]
-MODULES = {c.__name__: c for c in _COMMON + [MixConv2d, Detect, Segment]}
-_ORIGIN = {**{c: 'models.common' for c in _COMMON}, MixConv2d: 'models.experimental',
-           Detect: 'models.yolo', Segment: 'models.yolo'}
 
 
 def fuse_conv_and_bn(conv, bn):

@@ -1,7 +1,9 @@
-"""Build a runnable torch model from yanalyze's resolved layer specs (for verification only)."""
+"""Build runnable torch models from parsed configs (for verification only), each layer from
+its registry entry's torch reference."""
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional, Sequence
@@ -9,11 +11,16 @@ from typing import Any, Iterator, Optional, Sequence
 import torch
 import torch.nn as nn
 
-from ..analyzer import config as config_mod
-from ..analyzer.layers import LayerSpec, Settings, resolve_rows, settings
+from ..analyzer.layers import LayerSpec, Settings
+from ..analyzer.load import ParsedModel
+from ..analyzer.registry import ModuleDef
 from . import blocks
 
 _ACT = re.compile(r"^\s*(?:torch\.)?(?:nn\.)?([A-Za-z_]\w*)\s*(?:\((.*)\))?\s*$", re.S)
+
+
+class NoTorchReference(Exception):
+    """A layer whose module has no torch block to build (a plugin, an unknown module)."""
 
 
 def activation(text: Optional[str]) -> nn.Module:
@@ -29,13 +36,12 @@ def activation(text: Optional[str]) -> nn.Module:
     return getattr(nn, m.group(1))(*args, **kwargs)
 
 
-def module_class(name: str) -> type:
-    """The torch class of a built-in module name."""
-    from .custom_blocks import CUSTOM
-
-    if name.startswith("nn."):
-        return getattr(nn, name[3:])
-    return {**blocks.MODULES, **CUSTOM}[name]
+def torch_class(mdef: ModuleDef) -> type:
+    """The torch block a registry entry names ('package.module:Class'), or a traced class."""
+    if mdef.torch is None:
+        raise NoTorchReference(f"{mdef.name} ({mdef.origin}) has no torch reference block")
+    module, _, name = mdef.torch.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 @contextmanager
@@ -50,7 +56,7 @@ def default_act(text: Optional[str]) -> Iterator[None]:
 
 
 def layer_module(spec: LayerSpec) -> nn.Module:
-    cls = module_class(spec.module)
+    cls = torch_class(spec.mdef)
     if spec.repeats > 1:
         return nn.Sequential(*(cls(*spec.args) for _ in range(spec.repeats)))
     return cls(*spec.args)
@@ -95,8 +101,6 @@ class TorchModel(nn.Module):
         return self
 
 
-def build(source, variant: Optional[str] = None, nc: Optional[int] = None) -> TorchModel:
-    """A torch model of a config path or mapping, with random (default-initialised) weights."""
-    cfg = config_mod.load(source, variant)
-    s = settings(cfg, nc)
-    return TorchModel(resolve_rows(cfg, s), s)
+def build(model: ParsedModel) -> TorchModel:
+    """A torch model of a parsed config, with random (default-initialised) weights."""
+    return TorchModel(model.specs, model.settings)

@@ -20,8 +20,6 @@ from typing import Callable, Optional
 import torch
 import torch.nn as nn
 
-from ..analyzer.rewrites import FOCUS_PHASES
-from . import blocks
 
 StateMap = Callable[[dict], dict]
 OUT_RTOL = 1e-6   # float32: relative error bound of outputs, gradients and parameters
@@ -72,36 +70,6 @@ class Verdict:
         return self.counterexample is not None
 
 
-def focus_weight_to_conv(w: torch.Tensor, c1: int) -> torch.Tensor:
-    """Focus conv weight (c2, 4*c1, k, k) -> Conv weight (c2, c1, 2k, 2k) with interleaved taps."""
-    c2, _, kh, kw = w.shape
-    out = w.new_zeros(c2, c1, 2 * kh, 2 * kw)
-    for i, (r, q) in enumerate(FOCUS_PHASES):
-        out[:, :, r::2, q::2] = w[:, i * c1:(i + 1) * c1]
-    return out
-
-
-def focus_map(c1: int) -> StateMap:
-    """Focus state dict -> Conv state dict: interleave the kernel, keep the BatchNorm."""
-    def to_b(sd: dict) -> dict:
-        out = {k.removeprefix("conv."): v for k, v in sd.items() if k != "conv.conv.weight"}
-        out["conv.weight"] = focus_weight_to_conv(sd["conv.conv.weight"], c1)
-        return out
-    return to_b
-
-
-def spp_map(ks: list[int], h: int) -> StateMap:
-    """SPP state dict -> SPPF state dict: cv2's input blocks follow the sorted kernel order."""
-    order = [0] + [1 + ks.index(k) for k in sorted(ks)]
-
-    def to_b(sd: dict) -> dict:
-        out = dict(sd)
-        w = sd["cv2.conv.weight"]
-        out["cv2.conv.weight"] = torch.cat([w[:, j * h:(j + 1) * h] for j in order], 1)
-        return out
-    return to_b
-
-
 def _max_diff(a: dict, b: dict) -> float:
     return max((float((a[k].double() - b[k].double()).abs().max()) for k in b if b[k].is_floating_point()),
                default=0.0)
@@ -142,20 +110,3 @@ def compare_blocks(a: nn.Module, b: nn.Module, to_b: StateMap, x: torch.Tensor, 
     with torch.no_grad():  # the step applied reassociated gradients: not bit-exact any more
         checks.append(output_check("forward after the step, eval mode", a(x), b(x), OUT_RTOL))
     return checks
-
-
-def fold_check(c1: int, c2: int, k: int, s: int, seed: int = 0) -> Check:
-    """Conv+BN folding (model.fuse()) against the unfused block: eval mode, random BN statistics,
-    float64 (folding is an identity of the arithmetic; float32 would only measure rounding)."""
-    torch.manual_seed(seed)
-    m = blocks.Conv(c1, c2, k, s).double().eval()
-    with torch.no_grad():
-        m.bn.running_mean.normal_()
-        m.bn.running_var.uniform_(0.5, 2.0)
-        m.bn.weight.normal_()
-        m.bn.bias.normal_()
-        x = torch.randn(2, c1, 32, 32, dtype=torch.float64)
-        y = m(x)
-        fused = blocks.fuse_conv_and_bn(m.conv, m.bn)
-        z = m.act(fused(x))
-    return output_check(f"Conv+BN folding, Conv({c1}, {c2}, {k}, {s}), float64", y, z, F64_RTOL)

@@ -1,36 +1,115 @@
-"""Measure a user's torch module on the meta device (for `--modules FILE`).
+"""Measure a torch module by running it once on the meta device and counting every kernel.
 
-The module is built with the row's resolved arguments and run once on a meta tensor under
-a dispatch mode that sees every aten op: parameters by numel, output shapes, the thop-style
-count (conv and matmul multiply-accumulates, 4 per batch-norm element, 11 per bilinear
-output, average pools as thop counts them), complete FLOPs with the core's conventions for
-element-wise ops, memory access per op (views are free), and the receptive field carried
-through convolutions, pools and upsampling. An op that mixes positions in a way the tracker
-does not follow marks the output as global context; ops it cannot count are named.
+Every aten op is priced by yanalyze.analyzer.conventions, the same functions the analytic
+cost models call: MACs and complete FLOPs, and the elements each kernel reads (its tensor
+inputs, as stored: a broadcast view reads its real elements) and writes (its outputs,
+without what only training needs: pool indices, saved batch statistics). Parameters,
+buffers and views of them are weights. The ultralytics-thop figure is counted as thop
+counts it: per leaf module with a rule, plus matrix products called outside such modules.
+Receptive fields are carried through convolutions, pools and upsampling; an op that mixes
+positions in a way the tracker does not follow marks its output as global context. Ops
+without a rule are named, never silently counted as zero.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from math import prod
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import torch
+import torch.nn as nn
+from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
+from ..analyzer import conventions as C
+from ..analyzer.cost import Cost
 from ..analyzer.field import AxisField
-from ..analyzer.model import Cost
+from .thop_rules import functional_thop, module_thop
 
-aten = torch.ops.aten
-VIEWS = {aten.view, aten._unsafe_view, aten.reshape, aten.permute, aten.split, aten.split_with_sizes, aten.slice,
-         aten.expand, aten.t, aten.transpose, aten.unsqueeze, aten.squeeze, aten.flatten, aten.select, aten.detach,
-         aten.alias, aten.unbind, aten.as_strided, aten.narrow, aten.chunk, aten.empty_like, aten.clone}
-ELEMENTWISE = {aten.add: 1, aten.sub: 1, aten.mul: 1, aten.div: 1, aten.neg: 1, aten.rsub: 1, aten.relu: 1,
-               aten.clamp: 2, aten.hardtanh: 2, aten.leaky_relu: 2, aten.sigmoid: 3, aten.elu: 3, aten.silu: 4,
-               aten.hardsigmoid: 4, aten.hardswish: 5, aten.tanh: 5, aten.mish: 7, aten.gelu: 8, aten.exp: 1,
-               aten.sqrt: 1, aten.rsqrt: 1, aten.pow: 1, aten.abs: 1, aten.maximum: 1, aten.minimum: 1,
-               aten.where: 1, aten.fill: 0, aten.zeros_like: 0, aten.ones_like: 0, aten.copy_: 0, aten.cat: 0,
-               aten.stack: 0, aten.constant_pad_nd: 0, aten.contiguous: 0, aten._to_copy: 0}
+VIEWS = {"view", "_unsafe_view", "reshape", "permute", "split", "split_with_sizes", "slice", "expand", "t",
+         "transpose", "unsqueeze", "squeeze", "flatten", "select", "detach", "alias", "unbind", "as_strided",
+         "narrow", "chunk", "unflatten", "view_as", "expand_as", "movedim", "_reshape_alias", "lift_fresh"}
+FREE = {"empty", "zeros", "ones", "arange", "full", "empty_like", "zeros_like", "ones_like", "scalar_tensor",
+        "fill", "new_empty", "new_zeros", "empty_strided", "_local_scalar_dense", "dropout"}
+ACTIVATIONS = {"relu": "ReLU", "hardtanh": "ReLU6", "clamp": "ReLU6", "leaky_relu": "LeakyReLU", "elu": "ELU",
+               "sigmoid": "Sigmoid", "silu": "SiLU", "hardsigmoid": "Hardsigmoid", "hardswish": "Hardswish",
+               "tanh": "Tanh", "mish": "Mish", "gelu": "GELU"}
+ELEMENTWISE = {"add", "sub", "mul", "div", "neg", "rsub", "pow", "abs", "exp", "sqrt", "rsqrt", "maximum",
+               "minimum", "where", "log", "reciprocal"}
+COPIES = {"cat", "stack", "constant_pad_nd", "clone", "_to_copy", "contiguous", "upsample_nearest2d"}
+
+
+def distinct(t: torch.Tensor) -> int:
+    """Elements a kernel really reads of a tensor: a broadcast (stride 0) axis counts once."""
+    return prod(s for s, st in zip(t.shape, t.stride()) if st != 0) if t.dim() else 1
+
+
+def _n(ts: list) -> int:
+    return sum(distinct(t) for t in ts)
+
+
+def _conv(a: tuple, ins: list, outs: list) -> Cost:
+    x, w, b, transposed, y = a[0], a[1], a[2], a[6], outs[0]
+    k = prod(w.shape[2:])
+    if transposed:
+        return C.conv_transposed(distinct(x), y.numel(), w.shape[0], y.shape[1], w.shape[1], k, b is not None)
+    return C.conv(distinct(x), y.numel(), w.shape[0], w.shape[1], k, b is not None)
+
+
+def _matmul(bias: bool) -> Callable[[tuple, list, list], Cost]:
+    def price(a: tuple, ins: list, outs: list) -> Cost:
+        p, q = (a[1], a[2]) if bias else (a[0], a[1])
+        return C.matmul(outs[0].numel(), p.shape[-1], distinct(p), distinct(q), distinct(a[0]) if bias else 0)
+    return price
+
+
+def _avgpool(a: tuple, ins: list, outs: list) -> Cost:
+    x, y = a[0], outs[0]
+    k = list(a[1]) * (2 // len(a[1]))
+    s = list(a[2] or k) * (2 // len(a[2] or k))
+    p = list(a[3]) * (2 // len(a[3])) if len(a) > 3 else [0, 0]
+    pad = a[5] if len(a) > 5 else True
+    adds = prod(x.shape[:-2]) * C.window_sum(x.shape[-2], y.shape[-2], k[0], s[0], p[0], pad) \
+        * C.window_sum(x.shape[-1], y.shape[-1], k[1], s[1], p[1], pad)
+    return C.avgpool(distinct(x), y.numel(), k[0] * k[1], adds)
+
+
+def _adaptive(a: tuple, ins: list, outs: list) -> Cost:
+    x, y = a[0], outs[0]
+    adds = prod(x.shape[:-2]) * C.adaptive_span(x.shape[-2], y.shape[-2]) * C.adaptive_span(x.shape[-1], y.shape[-1])
+    return C.adaptive_avgpool(distinct(x), y.numel(), adds)
+
+
+PRICES: dict[str, Callable[[tuple, list, list], Cost]] = {
+    "convolution": _conv, "mm": _matmul(False), "bmm": _matmul(False), "addmm": _matmul(True),
+    "baddbmm": _matmul(True),
+    "native_batch_norm": lambda a, ins, outs: C.batchnorm(distinct(a[0]), a[0].shape[1]),
+    "_native_batch_norm_legit_no_training": lambda a, ins, outs: C.batchnorm(distinct(a[0]), a[0].shape[1]),
+    "max_pool2d_with_indices": lambda a, ins, outs: C.maxpool(distinct(a[0]), outs[0].numel(), prod(a[1]) if
+                                                              len(a[1]) == 2 else a[1][0] ** 2),
+    "avg_pool2d": _avgpool, "_adaptive_avg_pool2d": _adaptive,
+    "mean": lambda a, ins, outs: C.reduction(distinct(a[0]), outs[0].numel()),
+    "sum": lambda a, ins, outs: C.reduction(distinct(a[0]), outs[0].numel()),
+    "upsample_bilinear2d": lambda a, ins, outs: C.upsample(distinct(a[0]), outs[0].numel(), "bilinear", False),
+    "_softmax": lambda a, ins, outs: C.softmax(outs[0].numel()),
+}
+TRAINING_OUTPUTS = {"native_batch_norm", "_native_batch_norm_legit_no_training", "max_pool2d_with_indices"}
+
+
+def price(name: str, args: tuple, ins: list, outs: list) -> Optional[Cost]:
+    """The conventions' cost of one aten op (None: no rule)."""
+    if name in PRICES:
+        return PRICES[name](args, ins, outs)
+    if name in ACTIVATIONS:
+        return C.activation(ACTIVATIONS[name], outs[0].numel())
+    if name in ELEMENTWISE:
+        return C.elementwise(outs[0].numel(), _n(ins))
+    if name in COPIES:
+        return C.copy(_n(ins), outs[0].numel())
+    if name == "copy":  # dst.copy_(src): reads src, writes dst
+        return C.copy(distinct(ins[1]), ins[0].numel())
+    return None
 
 
 @dataclass
@@ -45,14 +124,11 @@ class Field:
 
 @dataclass
 class Measured:
-    """What one run of a traced module counted (nothing is folded: fused equals unfused)."""
+    """What one run counted (nothing is folded: fused equals unfused), and the ops it could not."""
 
     cost: Cost = field(default_factory=Cost)
     uncounted: set = field(default_factory=set)
-
-    def add(self, thop: int = 0, macs: int = 0, flops: int = 0, act: int = 0, weights: int = 0) -> None:
-        self.cost = self.cost + Cost(thop=thop, thop_fused=thop, macs=macs, flops=flops, act=act,
-                                     weights=weights, act_fused=act, weights_fused=weights)
+    ops: list = field(default_factory=list)  # (op name, Cost) in order, for explaining differences
 
 
 class Tracer(TorchDispatchMode):
@@ -61,71 +137,52 @@ class Tracer(TorchDispatchMode):
     def __init__(self, weights: set[int], fields: dict[int, Field]):
         super().__init__()
         self.weights, self.fields, self.m = weights, fields, Measured()
-        self.keep: list = []
+        self.keep: list = []  # outputs stay referenced, so their ids stay unique
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
-        packet = func.overloadpacket
+        name = func.overloadpacket.__name__.rstrip("_") or func.overloadpacket.__name__
         ins = [t for t in tree_flatten((args, kwargs))[0] if isinstance(t, torch.Tensor)]
         outs = [t for t in tree_flatten(out)[0] if isinstance(t, torch.Tensor)]
-        if packet not in VIEWS:
-            w = sum(t.numel() for t in ins if id(t) in self.weights)
-            self.m.add(weights=w, act=sum(t.numel() for t in ins) - w + sum(t.numel() for t in outs))
-        self._count(packet, args, ins, outs)
-        self._propagate(packet, args, ins, outs)
+        if name in VIEWS:
+            if any(id(t) in self.weights for t in ins):
+                self.weights.update(id(t) for t in outs)
+        elif name not in FREE:
+            self._count(name, args, ins, outs)
+        self._propagate(name, args, ins, outs)
         self.keep += outs
         return out
 
-    def _count(self, packet, args, ins, outs) -> None:
-        n_out = sum(t.numel() for t in outs)
-        if packet is aten.convolution:
-            x, w = args[0], args[1]
-            transposed = args[6]
-            macs = (x.numel() * w.shape[1] * prod(w.shape[2:])) if transposed else n_out * prod(w.shape[1:])
-            self.m.add(thop=macs, macs=macs, flops=2 * macs + (n_out if args[2] is not None else 0))
-        elif packet in (aten.mm, aten.addmm, aten.bmm, aten.baddbmm, aten.matmul):
-            a = args[1] if packet in (aten.addmm, aten.baddbmm) else args[0]
-            macs = n_out * a.shape[-1]
-            self.m.add(thop=macs, macs=macs, flops=2 * macs + (n_out if packet in (aten.addmm, aten.baddbmm) else 0))
-        elif packet in (aten.native_batch_norm, aten._native_batch_norm_legit,
-                        aten._native_batch_norm_legit_no_training):
-            self.m.add(thop=(4 if args[1] is not None else 2) * args[0].numel(), flops=2 * args[0].numel())
-        elif packet in (aten.max_pool2d_with_indices, aten.max_pool2d):
-            self.m.add(flops=(prod(args[1]) - 1) * outs[0].numel())
-        elif packet in (aten.avg_pool2d, aten._adaptive_avg_pool2d, aten.mean, aten.sum, aten.amax):
-            pooled = packet in (aten.avg_pool2d, aten._adaptive_avg_pool2d)
-            self.m.add(flops=ins[0].numel(), thop=ins[0].numel() + n_out if pooled else 0)
-        elif packet in (aten.upsample_bilinear2d,):
-            self.m.add(thop=11 * n_out, flops=7 * n_out)
-        elif packet in (aten._softmax, aten.softmax):
-            self.m.add(flops=3 * n_out)
-        elif packet in ELEMENTWISE:
-            self.m.add(flops=ELEMENTWISE[packet] * n_out)
-        elif packet not in VIEWS and packet not in (aten.upsample_nearest2d, aten.empty, aten.zeros, aten.ones):
-            self.m.uncounted.add(str(packet))
+    def _count(self, name: str, args: tuple, ins: list, outs: list) -> None:
+        c = price(name, args, ins, outs) if outs else None
+        if c is None:
+            self.m.uncounted.add(name)
+            return
+        w = _n([t for t in ins if id(t) in self.weights])
+        moved = c.act + c.weights
+        op_cost = Cost(macs=c.macs, flops=c.flops, act=moved - w, weights=w, act_fused=moved - w, weights_fused=w)
+        self.m.ops.append((name, op_cost))
+        self.m.cost = self.m.cost + op_cost
 
-    def _propagate(self, packet, args, ins, outs) -> None:
+    def _propagate(self, name: str, args: tuple, ins: list, outs: list) -> None:
         known = [self.fields[id(t)] for t in ins if id(t) in self.fields]
         if not known or not outs:
             return
-        first = known[0]
-        x = ins[0]
-        if packet is aten.convolution and len(x.shape) == 4:
+        first, x = known[0], ins[0]
+        if name == "convolution" and x.dim() == 4:
             w, (sh, sw), (ph, pw), (dh, dw), transposed = args[1], args[3], args[4], args[5], args[6]
             kh, kw = w.shape[2], w.shape[3]
-            if transposed:
-                f = Field(first.fh.transposed(kh, sh, ph, dh), first.fw.transposed(kw, sw, pw, dw), first.glob)
-            else:
-                f = Field(first.fh.window(kh, sh, ph, dh), first.fw.window(kw, sw, pw, dw), first.glob)
-        elif packet in (aten.max_pool2d_with_indices, aten.max_pool2d, aten.avg_pool2d):
-            k = list(args[1]) * (2 if len(args[1]) == 1 else 1)
-            s = list(args[2] or k) * (2 if len(args[2] or k) == 1 else 1)
-            p = list(args[3]) * (2 if len(args[3]) == 1 else 1) if len(args) > 3 else [0, 0]
+            how = "transposed" if transposed else "window"
+            f = Field(getattr(first.fh, how)(kh, sh, ph, dh), getattr(first.fw, how)(kw, sw, pw, dw), first.glob)
+        elif name in ("max_pool2d_with_indices", "avg_pool2d"):
+            k = list(args[1]) * (2 // len(args[1]))
+            s = list(args[2] or k) * (2 // len(args[2] or k))
+            p = list(args[3]) * (2 // len(args[3])) if len(args) > 3 else [0, 0]
             f = Field(first.fh.window(k[0], s[0], p[0]), first.fw.window(k[1], s[1], p[1]), first.glob)
-        elif packet in (aten.upsample_nearest2d, aten.upsample_bilinear2d) and len(x.shape) == 4:
+        elif name in ("upsample_nearest2d", "upsample_bilinear2d") and x.dim() == 4:
             u = outs[0].shape[-2] // x.shape[-2]
-            up = "upsample_linear" if packet is aten.upsample_bilinear2d else "upsample"
+            up = "upsample_linear" if name == "upsample_bilinear2d" else "upsample"
             f = Field(getattr(first.fh, up)(u), getattr(first.fw, up)(u), first.glob)
         else:
             self._join(known, ins, outs)
@@ -149,17 +206,63 @@ class Tracer(TorchDispatchMode):
                 self.fields[id(t)] = Field(fh, fw, glob or tuple(t.shape[-2:]) not in grids)
 
 
+class ThopCounter(TorchFunctionMode):
+    """ultralytics-thop's count: leaf modules by their rule, matrix products outside them."""
+
+    def __init__(self, module: nn.Module):
+        super().__init__()
+        self.ops, self.depth = 0, 0
+        self.hooks = []
+        for m in module.modules():
+            rule = module_thop(m)
+            if rule is not None:
+                self.hooks.append(m.register_forward_pre_hook(self._enter))
+                self.hooks.append(m.register_forward_hook(self._leave(rule)))
+
+    def _enter(self, m: nn.Module, args: Any) -> None:
+        self.depth += 1
+
+    def _leave(self, rule: Callable) -> Callable:
+        def hook(m: nn.Module, args: Any, y: Any) -> None:
+            self.depth -= 1
+            self.ops += rule(m, args, y)
+        return hook
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        y = func(*args, **kwargs)
+        rule = functional_thop(func)
+        if rule is not None and not self.depth:
+            self.ops += rule(args, kwargs, y)
+        return y
+
+    def remove(self) -> None:
+        for h in self.hooks:
+            h.remove()
+
+
+def measure_module(module: nn.Module, inputs: list, fields: Optional[list] = None,
+                   as_list: bool = False) -> tuple[Measured, Any, list]:
+    """Run a module once (inference, no grad) on meta tensors and count it. Returns the
+    measurement (params from the module), the output, and [(shape, field)] per output tensor."""
+    weight_ids = {id(p) for p in [*module.parameters(), *module.buffers()]}
+    field_map = {id(x): f for x, f in zip(inputs, fields or []) if f is not None}
+    tracer, thop = Tracer(weight_ids, field_map), ThopCounter(module)
+    try:
+        with torch.no_grad(), thop, tracer:
+            y = module(list(inputs) if as_list else inputs[0])
+    finally:
+        thop.remove()
+    params = sum(p.numel() for p in module.parameters())
+    tracer.m.cost = tracer.m.cost + Cost(params=params, params_fused=params, thop=thop.ops, thop_fused=thop.ops)
+    outs = [(tuple(t.shape[1:]), field_map.get(id(t))) for t in tree_flatten(y)[0] if isinstance(t, torch.Tensor)]
+    return tracer.m, y, outs
+
+
 def measure(cls: type, args: list, shape: tuple[int, int, int], field_in: Optional[Field]) -> tuple:
-    """Build cls(*args) on the meta device, run it on a 1 x C x H x W input, count everything."""
+    """Build cls(*args) on the meta device, run it on a 1 x C x H x W input, count everything.
+    Returns the measurement and [(output shape, receptive field)] per output tensor."""
     with torch.device("meta"):
         module = cls(*args).eval()
-    tensors = {id(p): p for p in [*module.parameters(), *module.buffers()]}
-    x = torch.empty(1, *shape, device="meta")
-    fields = {id(x): field_in} if field_in else {}
-    tracer = Tracer(set(tensors), fields)
-    with torch.no_grad(), tracer:
-        y = module(x)
-    params = sum(p.numel() for p in module.parameters())
-    tracer.m.cost = replace(tracer.m.cost, params=params, params_fused=params)
-    outs = [t for t in tree_flatten(y)[0] if isinstance(t, torch.Tensor)]
-    return tracer.m, [(tuple(t.shape[1:]), fields.get(id(t))) for t in outs]
+    m, _, outs = measure_module(module, [torch.empty(1, *shape, device="meta")], [field_in])
+    return m, outs
