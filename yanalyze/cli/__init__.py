@@ -1,0 +1,51 @@
+"""Command line: argument parsing, I/O and exit codes only (0 ok, 1 a check failed, 2 bad input).
+
+`yanalyze CFG` reports one config; the other subcommands live one per module here and
+share one group of model options (cli.options).
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Optional, Sequence
+
+from ..analyzer.errors import ConfigError
+
+EXIT_BAD_INPUT = 2
+SUBCOMMANDS = {"check": "check", "diff": "diff", "rewrite": "rewrite", "verify": "verify"}
+
+
+def _dispatch(argv: list[str]) -> int:
+    if argv and argv[0] == "--version":
+        from .. import __version__
+
+        print(f"yanalyze {__version__}")
+        return 0
+    name = SUBCOMMANDS.get(argv[0]) if argv else None
+    if name is not None:
+        return importlib.import_module(f".{name}", __name__).run(argv[1:])
+    from .report import run
+
+    return run(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point: returns the exit code; bad input is one line on stderr and code 2."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _dispatch(args)
+    except ConfigError as exc:
+        print(f"yanalyze: error[{exc.code}]: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"yanalyze: error[output]: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except RecursionError:
+        print("yanalyze: error[parse/yaml]: config nests too deeply", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""What every subcommand shares: the parser that fails in one line, and the model options
+(--imgsz, --nc, --variant, --plugin, --modules, --allow-unknown, and --batch/--dtype where
+memory is reported) with one meaning everywhere."""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import sys
+from typing import Optional
+
+from ..analyzer import diagnostics as D
+from ..analyzer.errors import ConfigError
+from ..analyzer.load import ModelOptions
+from ..analyzer.model import DTYPE_BYTES
+
+IMGSZ_HELP = ("input size: N or H,W such as 640,384 (default 640); rounded up to a multiple of the model's "
+              "largest stride, as YOLOv5 does, with a warning")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage as one line with exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise D.USAGE.error(detail=f"{message} (see '{self.prog} --help')")
+
+
+def parse_imgsz(text: str) -> tuple[int, int]:
+    """'640' -> (640, 640); '640,384' or '640x384' -> (640, 384) as H, W."""
+    parts = [p for p in re.split(r"[,x ]+", text.strip()) if p]
+    if not 1 <= len(parts) <= 2 or not all(p.isdigit() and 0 < int(p) <= 100_000 for p in parts):
+        raise argparse.ArgumentTypeError(f"image size must be N or H,W with positive integers, got {text!r}")
+    vals = [int(p) for p in parts]
+    return (vals[0], vals[-1])
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return int(text)
+
+
+def add_model_options(p: argparse.ArgumentParser, imgsz: str = "one", memory: bool = True) -> None:
+    """The shared group. imgsz: 'one' size, 'many' (repeatable), or 'none'; memory: --batch, --dtype."""
+    g = p.add_argument_group("model options (the same in every subcommand)")
+    if imgsz == "many":
+        g.add_argument("--imgsz", type=parse_imgsz, action="append", metavar="N|H,W",
+                       help=IMGSZ_HELP + "; repeatable")
+    elif imgsz == "one":
+        g.add_argument("--imgsz", type=parse_imgsz, default=(640, 640), metavar="N|H,W", help=IMGSZ_HELP)
+    if memory:
+        g.add_argument("--batch", type=positive_int, default=1, help="batch size; scales activation memory")
+        g.add_argument("--dtype", choices=list(DTYPE_BYTES), default="fp32", help="element type for memory")
+    g.add_argument("--nc", type=positive_int, default=None, help="override the number of classes")
+    g.add_argument("--variant", default=None, help="pick backbone_<V>/head_<V> when the config has variant sections")
+    g.add_argument("--plugin", action="append", default=[], metavar="FILE",
+                   help="Python file whose @yanalyze.register cost models add modules (repeatable)")
+    g.add_argument("--modules", action="append", default=[], metavar="FILE",
+                   help="your torch module file: classes the registry does not know are measured in torch on the "
+                        "meta device (imports and runs FILE; needs torch)")
+    g.add_argument("--allow-unknown", action="store_true",
+                   help="pass unknown modules through uncounted (marked; totals say they are partial)")
+
+
+def model_options(args: argparse.Namespace) -> ModelOptions:
+    return ModelOptions(nc=args.nc, variant=args.variant, allow_unknown=args.allow_unknown,
+                        batch=getattr(args, "batch", 1), dtype=getattr(args, "dtype", "fp32"))
+
+
+def load_extensions(args: argparse.Namespace) -> None:
+    """Plugins, then the user's torch module files (which run their code: said on stderr first)."""
+    from ..analyzer import extensions
+
+    for path in args.plugin:
+        extensions.load_plugin(path)
+    for path in args.modules:
+        if importlib.util.find_spec("torch") is None:
+            raise D.MODULES_TORCH.error()
+        print(f"yanalyze: warning: importing {path} runs its code", file=sys.stderr)
+        from ..verify.traced import load_modules
+
+        load_modules(path)
+
+
+def inputs_of(args: argparse.Namespace, *paths: Optional[str]) -> list[str]:
+    """Every file a command reads, so that no output may replace one."""
+    return [p for p in (*paths, *args.plugin, *args.modules) if p]
+
+
+def usage_error(detail: str) -> ConfigError:
+    return D.USAGE.error(detail=detail)

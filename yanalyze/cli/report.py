@@ -1,0 +1,82 @@
+"""`yanalyze CFG`: the report of one config in the terminal, and as JSON, Markdown, HTML, DOT or SVG."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from ..analyzer.analyze import analyze_with
+from ..analyzer.model import Analysis
+from .options import Parser, add_model_options, inputs_of, load_extensions, model_options, positive_int, usage_error
+from .output import write_all
+
+
+def parser() -> argparse.ArgumentParser:
+    p = Parser(prog="yanalyze", description="Static analysis of a YOLOv5 model config: per-layer shapes, strides, "
+               "receptive fields, params, GFLOPs and memory, without torch.",
+               epilog="other commands (each with --help): yanalyze check CFG... [--budget FILE] | "
+                      "yanalyze diff A.yaml B.yaml | yanalyze rewrite CFG -o OUT.yaml | "
+                      "yanalyze verify CFG [--bench|--crosscheck]")
+    p.add_argument("cfg", help="model YAML (e.g. examples/yolov5s.yaml)")
+    p.add_argument("--json", nargs="?", const="-", default=None, metavar="PATH",
+                   help="write JSON (schema yanalyze/1) to PATH, or to stdout without PATH")
+    p.add_argument("--html", nargs="?", const="", default=None, metavar="PATH",
+                   help="write the self-contained HTML report (default: <config name>.html)")
+    p.add_argument("--md", nargs="?", const="-", default=None, metavar="PATH",
+                   help="write a Markdown summary to PATH, or to stdout without PATH")
+    p.add_argument("--dot", default=None, metavar="PATH", help="write the layer graph as Graphviz DOT")
+    p.add_argument("--svg", default=None, metavar="PATH", help="write the layer graph as SVG (needs dot)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no terminal report, only the files asked for")
+    p.add_argument("--width", type=positive_int, default=None, help="terminal width for the table")
+    add_model_options(p)
+    return p
+
+
+def outputs(args: argparse.Namespace, a: Analysis) -> dict[str, str]:
+    """Render every file asked for before writing any, so bad input writes nothing."""
+    files: dict[str, str] = {}
+    if args.json not in (None, "-"):
+        from ..reports.json_report import render as render_json
+        files[args.json] = render_json(a)
+    if args.md not in (None, "-"):
+        from ..reports.markdown import render as render_md
+        files[args.md] = render_md(a)
+    if args.html is not None or args.dot or args.svg:
+        from ..reports.graph_dot import render_svg
+        graph = render_svg(a)
+        if args.dot:
+            files[args.dot] = graph.dot
+        if args.svg:
+            if graph.svg is None:
+                raise usage_error(f"--svg needs Graphviz's dot program ({graph.note}); --dot writes the source "
+                                  "without it")
+            files[args.svg] = graph.svg
+        if args.html is not None:
+            from ..reports.html import Options, render as render_html
+            files[args.html or f"{a.name}.html"] = render_html(a, Options(graph=graph))
+    return files
+
+
+def run(argv: Sequence[str]) -> int:
+    args = parser().parse_args(argv)
+    if args.json == "-" and args.md == "-":
+        raise usage_error("--json and --md cannot both go to stdout; give one a PATH")
+    load_extensions(args)
+    a = analyze_with(args.cfg, args.imgsz, model_options(args))
+    files = outputs(args, a)
+    write_all(files, inputs_of(args, args.cfg))
+    if args.json == "-":
+        from ..reports.json_report import render as render_json
+        sys.stdout.write(render_json(a))
+    elif args.md == "-":
+        from ..reports.markdown import render as render_md
+        sys.stdout.write(render_md(a))
+    elif not args.quiet:
+        from rich.console import Console
+
+        from ..reports.terminal import render
+        render(a, Console(width=args.width) if args.width else Console())
+    stream = sys.stderr if "-" in (args.json, args.md) else sys.stdout
+    for path in files:
+        print(f"wrote {path}", file=stream)
+    return 0
