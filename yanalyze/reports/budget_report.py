@@ -7,6 +7,7 @@ from typing import Sequence
 
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from ..analyzer.budget import Outcome
 from . import fmt
@@ -52,10 +53,10 @@ def table(outcomes: Sequence[Outcome]) -> Table:
     for o in outcomes:
         if where(o) != current:
             current = where(o)
-            t.add_row(f"[bold]{current}[/]", "", "", "", "")
+            t.add_row(Text(current, style="bold"), "", "", "", "")
         label = o.label + (f" (layer {o.layer})" if o.layer is not None and o.metric.startswith("layer_") else "")
         verdict = "[green]ok[/]" if o.ok else "[bold red]UNDER[/]" if o.kind == "min" else "[bold red]OVER[/]"
-        t.add_row("  " + label, show(o, o.value), ("min " if o.kind == "min" else "") + show(o, o.limit),
+        t.add_row(Text("  " + label), show(o, o.value), ("min " if o.kind == "min" else "") + show(o, o.limit),
                   headroom(o), verdict)
     return t
 

@@ -74,16 +74,24 @@ def totals_table(d: ArchDiff) -> Table:
     return t
 
 
-def layers_table(d: ArchDiff, show_all: bool) -> Table:
-    t = Table(title="Layers (A -> B)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("A", "B", "module", "what changed", "params", "GFLOPs", "mem"):
+def layers_table(d: ArchDiff, show_all: bool, width: int = 200) -> Table:
+    """On a narrow terminal (< 120 columns) every row stays one line: long changes are elided
+    with "…" (Markdown, JSON and HTML show them whole)."""
+    narrow = width < 120
+    rows = [(ld, (*index(ld), module(ld), what(ld) or ld.status, layer_delta(ld, "params"),
+                  layer_delta(ld, "gflops"), layer_delta(ld, "mem_bytes")))
+            for ld in d.layers if show_all or ld.status not in ("same", "affected")]
+    t = Table(title="Layers (A -> B)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    titles = ("A", "B", "module", "what changed", "params", "GFLOPs", "mem")
+    widths = [max([len(col), *(len(cells[k]) for _, cells in rows)]) for k, col in enumerate(titles)]
+    room = max(12, width - sum(w + 3 for k, w in enumerate(widths) if k != 3))  # pad 2 + divider 1 each
+    for k, col in enumerate(titles):
+        free = col == "what changed"
         t.add_column(col, justify="left" if col in ("module", "what changed") else "right",
-                     overflow="fold", no_wrap=col not in ("what changed", "module"))
-    for ld in d.layers:
-        if ld.status in ("same", "affected") and not show_all:
-            continue
-        t.add_row(*index(ld), module(ld), what(ld) or ld.status, layer_delta(ld, "params"),
-                  layer_delta(ld, "gflops"), layer_delta(ld, "mem_bytes"), style=STYLE[ld.status])
+                     overflow="ellipsis" if narrow else "fold", no_wrap=narrow or not free,
+                     min_width=None if free else widths[k], max_width=room if free and narrow else None)
+    for ld, cells in rows:
+        t.add_row(*(Text(c) for c in cells), style=STYLE[ld.status])
     return t
 
 
@@ -95,7 +103,7 @@ def render_terminal(d: ArchDiff, console: Console, show_all: bool = False) -> No
     hidden = counts["same"] + counts["affected"]
     note = Text("" if show_all or not hidden else f"{hidden} unchanged or only affected layers hidden; "
                 "--all shows them", style="dim")
-    console.print(Group(head, totals_table(d), layers_table(d, show_all), note))
+    console.print(Group(head, totals_table(d), layers_table(d, show_all, console.width), note))
 
 
 def to_dict(d: ArchDiff) -> dict:

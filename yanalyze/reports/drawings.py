@@ -7,9 +7,10 @@ SPP -> SPPF: the parallel pool windows of SPP next to the chained windows of SPP
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Optional
 
 from ..analyzer.model import Rewrite
-from ..analyzer.rewrites import FOCUS_PHASES
+from ..analyzer.rewrites.focus import FOCUS_PHASES
 
 PHASE_NAMES = ["even row, even col", "odd row, even col", "even row, odd col", "odd row, odd col"]
 
@@ -69,9 +70,19 @@ def spp_drawing(ks: list[int]) -> Drawing:
     return d
 
 
-def drawing(r: Rewrite) -> Drawing:
-    if r.kind == "focus":
-        k = r.before.args[2] if len(r.before.args) > 2 else 1
-        return focus_drawing(k if isinstance(k, int) else k[0], r.before.args[0])
+def _focus(r: Rewrite) -> Drawing:
+    k = r.before.args[2] if len(r.before.args) > 2 else 1
+    return focus_drawing(k if isinstance(k, int) else k[0], r.before.args[0])
+
+
+def _spp(r: Rewrite) -> Drawing:
     ks = r.before.args[2] if len(r.before.args) > 2 else [5, 9, 13]
-    return spp_drawing(list(ks))
+    return spp_drawing(list(ks) if isinstance(ks, (list, tuple)) else [ks])
+
+
+DRAWINGS = {"focus": _focus, "spp": _spp}  # optional per rule; a rule without one shows no drawing
+
+
+def drawing(r: Rewrite) -> Optional[Drawing]:
+    make = DRAWINGS.get(r.kind)
+    return make(r) if make else None

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from ..analyzer.model import Analysis
 from . import fmt
+from . import summary as S
 from .charts import all_charts
 from .columns import COLUMNS
 from .drawings import drawing
@@ -42,47 +43,19 @@ class Options:
 
 def rewrite_views(a: Analysis) -> list[dict]:
     """Each rewrite finding with its verdict, effect, reasoning and weight-mapping drawing."""
-    views = []
-    for r in a.rewrites:
-        target = "SPPF" if r.kind == "spp" else "Conv"
-        views.append({
-            "id": f"rewrite-{r.layer}", "title": f"layer {r.layer}: {r.before.module} -> {target}",
-            "verdict": r.exactness if r.applicable or not r.equivalent else "equivalent, not rewritable",
-            "ok": r.applicable, "before": f"{r.before.module} {fmt.args(r.before.args)}",
-            "after": f"{r.after.module} {fmt.args(r.after.args)}" if r.after else "",
-            "yaml": r.yaml_after or "", "change": fmt.changes(r.before, r.after) if r.after else "",
-            "reason": r.reason, "mapping": r.mapping, "counterexample": r.counterexample or "",
-            "drawing": drawing(r)})
-    return views
+    return [{
+        "id": f"rewrite-{r.layer}", "title": f"layer {r.layer}: {fmt.rewrite_title(r.before.module, r.target)}",
+        "verdict": S.verdict(r), "ok": r.applicable, "before": f"{r.before.module} {fmt.args(r.before.args)}",
+        "after": f"{r.after.module} {fmt.args(r.after.args)}" if r.after else "",
+        "yaml": r.yaml_after or "", "change": fmt.changes(r.before, r.after) if r.after else "",
+        "reason": r.reason, "mapping": r.mapping, "counterexample": r.counterexample or "",
+        "drawing": drawing(r)} for r in a.rewrites]
 
 
 def _env() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.PackageLoader("yanalyze", "templates"),
                               autoescape=True, undefined=jinja2.StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-
-
-def summary_items(a: Analysis) -> list[tuple[str, str, str]]:
-    t, i = a.totals, a.input
-    return [
-        ("params", fmt.count(t.params), f"{fmt.count(t.params_fused)} fused"),
-        ("GFLOPs", f"{t.gflops:.1f}", f"{t.gflops_fused:.1f} fused · ultralytics convention"),
-        ("FLOPs", fmt.si(t.flops), f"complete count · {fmt.si(t.macs)} MACs"),
-        ("memory access", fmt.nbytes(t.mem_bytes), f"{fmt.nbytes(t.mem_bytes_fused)} fused · "
-                                                    f"{t.intensity:.1f} FLOPs/byte"),
-        ("peak activations", fmt.nbytes(t.peak_activation_bytes), f"at layer {t.peak_layer} · batch {i.batch}"),
-    ]
-
-
-def level_rows(a: Analysis) -> list[list[str]]:
-    rows = []
-    for lv in a.levels:
-        o = lv.output
-        notes = [n for n, on in (("global context", o.global_context),
-                                 ("larger than the image", o.rf_exceeds_image)) if on]
-        rows.append([lv.name, fmt.shape(o), fmt.axes(o.stride, fmt.frac), fmt.axes(o.rf, fmt.frac),
-                     fmt.rf_exact(o), ", ".join(notes)])
-    return rows
 
 
 def table(a: Analysis) -> dict:
@@ -101,9 +74,8 @@ def render(a: Analysis, options: Optional[Options] = None) -> str:
     graph = options.graph or render_svg(a)
     return _env().get_template("report.html.j2").render(
         name=a.name, path=a.path or "", version=__version__,
-        input=f"{a.input.ch}x{a.input.imgsz[0]}x{a.input.imgsz[1]}, batch {a.input.batch}, {a.input.dtype}",
-        headline=f"{len(a.layers)} layers, {fmt.count(a.totals.params)} parameters, {a.totals.gflops:.1f} GFLOPs",
-        summary=summary_items(a), levels=level_rows(a), table=table(a), charts=all_charts(a),
+        input=S.input_text(a), headline=S.headline(a),
+        summary=[(i.label, i.value, i.detail) for i in S.totals(a)], levels=S.levels(a), table=table(a), charts=all_charts(a),
         graph_svg=Markup(graph.svg) if graph.svg else None, graph_dot=graph.dot, graph_note=graph.note,
         sections=options.sections, rewrites=rewrite_views(a),
         diagnostics=[(d.severity, d.code, "" if d.layer is None else str(d.layer), d.message)

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from ..analyzer.model import Analysis, LayerResult
 from . import fmt
+from . import summary as S
 from .columns import TERMINAL_COLUMNS, Column
 
 _MIN_ARGS = 16
@@ -33,60 +34,33 @@ def layer_table(a: Analysis, width: int) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0), expand=False, show_edge=False)
     for c in cols:
         room = max(_MIN_ARGS, width - fixed - 2)
-        table.add_column(c.title, justify=c.justify, overflow="fold" if c.wrap else "ellipsis",
-                         no_wrap=not c.wrap, min_width=_MIN_ARGS if c.wrap else None,
-                         max_width=room if c.wrap else None)
+        # arguments are elided with "…" (JSON, Markdown and HTML show them whole); numbers never are
+        table.add_column(c.title, justify=c.justify, overflow="ellipsis", no_wrap=True,
+                         min_width=_MIN_ARGS if c.wrap else None, max_width=room if c.wrap else None)
     for r in a.layers:
         style = "bold" if r.is_head else None
-        table.add_row(*(c.cell(r) for c in cols), style=style)
+        table.add_row(*(Text(c.cell(r)) for c in cols), style=style)
     return table
 
 
-def summary(a: Analysis) -> Table:
-    t, i = a.totals, a.input
+def summary_grid(a: Analysis) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
-    rows = [
-        ("input", f"{i.ch}x{i.imgsz[0]}x{i.imgsz[1]}, batch {i.batch}, {i.dtype}"),
-        ("params", f"{fmt.count(t.params)} ({fmt.count(t.params_fused)} fused)"),
-        ("GFLOPs", f"{t.gflops:.1f} ({t.gflops_fused:.1f} fused)  ultralytics convention, as YOLOv5 prints"),
-        ("FLOPs", f"{fmt.si(t.flops)} complete count, {fmt.si(t.macs)} MACs"),
-        ("memory", f"{fmt.nbytes(t.mem_bytes)} accessed ({fmt.nbytes(t.mem_bytes_fused)} fused), "
-                   f"{t.intensity:.1f} FLOPs/byte"),
-        ("peak act.", f"{fmt.nbytes(t.peak_activation_bytes)} at layer {t.peak_layer}"),
-    ]
-    for k, v in rows:
-        grid.add_row(k, v)
+    grid.add_row("input", Text(S.input_text(a)))
+    for item in S.totals(a):
+        grid.add_row(item.label, Text(f"{item.value} ({item.detail})"))
     return grid
 
 
-def levels_table(a: Analysis) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-    for title in ("output", "CxHxW", "stride", "RF textbook", "RF exact", "note"):
-        table.add_column(title, justify="left" if title in ("output", "note") else "right")
-    for lv in a.levels:
-        o = lv.output
-        notes = [n for n, on in (("global context", o.global_context),
-                                 ("larger than image", o.rf_exceeds_image)) if on]
-        table.add_row(lv.name, fmt.shape(o), fmt.axes(o.stride, fmt.frac), fmt.axes(o.rf, fmt.frac),
-                      fmt.rf_exact(o), ", ".join(notes))
-    return table
-
-
-def rewrites_table(a: Analysis) -> Table:
-    """One row per layer a rewrite rule speaks about: verdict and what applying it changes."""
-    table = Table(title="Equivalence rewrites", title_justify="left", title_style="bold",
-                  box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0), show_edge=False)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("rewrite", no_wrap=True)
-    table.add_column("verdict", no_wrap=True)
-    table.add_column("change when applied", overflow="fold")
-    for r in a.rewrites:
-        target = "SPPF" if r.kind == "spp" else "Conv"
-        verdict = r.exactness if r.applicable or not r.equivalent else "equivalent, not rewritable"
-        change = fmt.changes(r.before, r.after) if r.after else (r.counterexample or r.reason)
-        table.add_row(str(r.layer), fmt.rewrite_title(r.before.module, target), verdict, change)
+def _plain_table(header: tuple[str, ...], rows: list[list[str]], right: set[int], title: str = "") -> Table:
+    table = Table(title=title or None, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
+                  pad_edge=False, padding=(0, 1))
+    for k, h in enumerate(header):
+        table.add_column(h, justify="right" if k in right else "left", no_wrap=k < len(header) - 1,
+                         overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(c) for c in row))
     return table
 
 
@@ -112,17 +86,14 @@ def diagnostics(a: Analysis) -> Text:
 
 def render(a: Analysis, console: Console) -> None:
     """Print the whole terminal report to the console."""
-    t = a.totals
-    title = Text(f"{a.name} summary: {len(a.layers)} layers, {t.params:,} parameters, "
-                 f"{t.gflops:.1f} GFLOPs" + (" (PARTIAL: unknown layers not counted)" if t.partial else ""),
-                 style="bold")
+    title = Text(f"{a.name} summary: {S.headline(a)}", style="bold")
     legend = Text("RF px: exact receptive field (min-max over positions); G global context; "
                   "> larger than the image. GFLOPs: ultralytics convention. mem: bytes accessed."
                   + (" Module + from a plugin, † measured in torch, ? unknown (not counted)."
                      if any(r.origin != "built-in" for r in a.layers) else ""), style="dim")
-    parts: list[RenderableType] = [title, summary(a), levels_table(a)]
+    parts: list[RenderableType] = [title, summary_grid(a), _plain_table(S.LEVEL_HEADER, S.levels(a), {1, 2, 3, 4})]
     if a.rewrites:
-        parts += [rewrites_table(a), rewrite_notes(a)]
+        parts += [_plain_table(S.REWRITE_HEADER, S.rewrites(a), {0}, "Equivalence rewrites"), rewrite_notes(a)]
     parts += [layer_table(a, console.width), legend]
     if a.diagnostics:
         parts.append(diagnostics(a))
