@@ -24,7 +24,9 @@ def load_example(path: Path) -> Path:
     if kind == "plugin":
         extensions.load_plugin(str(EXAMPLES / file))
     elif kind == "modules":
-        extensions.load_modules(str(EXAMPLES / file))
+        from yanalyze.verify.traced import load_modules
+
+        load_modules(str(EXAMPLES / file))
     return path
 
 
@@ -41,13 +43,11 @@ def run_cli(capsys):
 @pytest.fixture(autouse=True)
 def isolated_registry():
     """Plugins and --modules register globally; each test starts from the built-ins."""
-    from yanalyze.analyzer import extensions
-    from yanalyze.analyzer.costs import registry
+    from yanalyze.analyzer import modules, registry
 
-    registry.names()
-    saved, traced = dict(registry.REGISTRY), dict(extensions.TRACED)
+    modules.names()
+    saved = dict(registry.REGISTRY), {k: dict(v) for k, v in registry.VARIANTS.items()}, dict(registry.TRACED)
     yield
-    registry.REGISTRY.clear()
-    registry.REGISTRY.update(saved)
-    extensions.TRACED.clear()
-    extensions.TRACED.update(traced)
+    for table, before in zip((registry.REGISTRY, registry.VARIANTS, registry.TRACED), saved):
+        table.clear()
+        table.update(before)

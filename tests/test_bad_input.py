@@ -121,16 +121,30 @@ def test_kernel_larger_than_input(run_cli, tmp_path):
     assert_bad(run_cli, [p], "layer 7", "kernel 64 is larger than its input 40")
 
 
-def test_imgsz_not_multiple_of_stride_warns_and_computes_exactly(run_cli):
-    code, out, err = run_cli(CONFIGS / "yolov5s.yaml", "--imgsz", "640,672", "--json")
-    assert code == 0, err
+def rounded(out: str) -> tuple[list, list]:
     import json
     d = json.loads(out)
-    assert d["input"]["imgsz"] == [640, 672]
-    assert d["layers"][0]["out_shape"] == [32, 320, 336]
-    code, out, err = run_cli(CONFIGS / "yolov5s.yaml", "--imgsz", "640,650", "--json")
-    assert code == 2
-    assert "Concat" in err and "YOLOv5 would use 640x672" in err
+    return d["input"]["imgsz"], [x["message"] for x in d["diagnostics"] if x["code"] == "input/imgsz-rounded"]
+
+
+def test_imgsz_is_rounded_up_to_the_largest_stride_as_yolov5_does(run_cli):
+    code, out, err = run_cli(CONFIGS / "yolov5s.yaml", "--imgsz", "640,672", "--json")
+    assert code == 0, err
+    assert rounded(out) == ([640, 672], [])  # 672 = 21 x 32: nothing to round
+    code, out, err = run_cli(CONFIGS / "yolov5s.yaml", "--imgsz", "650", "--json")
+    assert code == 0, err
+    assert rounded(out) == ([672, 672], ["image size 650x650 is not a multiple of the max stride 32; analysed at "
+                                         "672x672, as YOLOv5 rounds it up"])
+
+
+@pytest.mark.parametrize("command", [["check", "--max-gflops", "100"], ["diff", CONFIGS / "yolov5s.yaml"],
+                                     ["rewrite", "-o", "OUT"]])
+def test_every_subcommand_rounds_the_image_size(run_cli, command, tmp_path):
+    cfg = CONFIGS / "yolov5s-v5.0.yaml"
+    args = [command[0], cfg, *(tmp_path / "v6.yaml" if a == "OUT" else a for a in command[1:]), "--imgsz", "650"]
+    code, out, err = run_cli(*args)
+    assert code in (0, 1) and err == "", (code, out, err)
+    assert "Concat" not in out
 
 
 SINGLE_LEVEL = """
@@ -149,9 +163,10 @@ def test_imgsz_non_multiple_that_still_runs_gives_warning(run_cli, tmp_path):
     code, out, err = run_cli(write(tmp_path, SINGLE_LEVEL), "--imgsz", "650", "--json")
     assert code == 0, err
     d = json.loads(out)
-    warn = [x for x in d["diagnostics"] if x["code"] == "input/imgsz-stride"]
+    warn = [x for x in d["diagnostics"] if x["code"] == "input/imgsz-rounded"]
     assert len(warn) == 1 and "max stride 64" in warn[0]["message"] and "704x704" in warn[0]["message"]
-    # computed exactly at 650: ceil(650 / 2) = 325, ... six stride-2 convs give 11
+    assert d["input"]["imgsz"] == [704, 704]
+    # analysed at 704 = 11 x 64: six stride-2 convs give 11
     assert d["layers"][5]["out_shape"] == [64, 11, 11]
     assert d["layers"][6]["out_shape"] == [[7, 11, 11]]  # 1 anchor x (2 classes + 5)
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from yanalyze.analyzer.costs.primitives import ACTS, T, Trace
-from yanalyze.analyzer.costs.registry import lookup
 from yanalyze.analyzer.field import AxisField
 from yanalyze.analyzer.model import Shape
+from yanalyze.analyzer.modules import lookup
+from yanalyze.analyzer.symbolic import ACTS, T, Trace
 
 
 def run(module: str, args: list, chw: tuple[int, int, int]):
@@ -69,7 +69,7 @@ def test_bottleneck_csp_keeps_its_standalone_bn_when_fused():
 
 
 def test_squeeze_excite_pattern_is_global_and_counts_gating():
-    from yanalyze.analyzer.costs import shaping as S
+    from yanalyze.analyzer import shaping as S
     trace = Trace(ACTS["SiLU"], True)
     x = T(Shape(16, 8, 8), AxisField.identity(), AxisField.identity(), False, trace)
     g = S.adaptive_avgpool(x, 1)          # thop: 1024 adds + 16 divides

@@ -57,8 +57,8 @@ def test_hostile_yaml_text_is_escaped(tmp_path):
 
 def test_markdown_summary_has_totals_table_and_diagnostics():
     md = markdown.render(yanalyze.analyze(CONFIGS / "yolov5s.yaml"))
-    assert "| params | 7,235,389 | 7,225,885 |" in md
-    assert "| GFLOPs (ultralytics) | 16.6 | 16.4 |" in md
+    assert "| params | 7,235,389 | 7,225,885 fused |" in md
+    assert "| GFLOPs | 16.6 | 16.4 fused; ultralytics convention, as YOLOv5 prints |" in md
     assert "| P3 | 255x80x80 | 8 | 698 | 682-714 |" in md
     assert md.count("\n| ") == 5 + 3 + 25 + 3  # totals rows + levels + layers + the 3 headers
     assert "rf/exceeds-image" in md
@@ -120,6 +120,6 @@ def test_rewrites_section_with_weight_mapping_drawings():
     assert page.count('class="phase0"') == 9  # 6x6 kernel: a quarter of the taps from phase 0
     assert "Focus weight[:, 0:3, 0, 0]" in page and "SPPF&#39;s 3 chained 5x5 pools" in page
     md = markdown.render(a)
-    assert "| 0 | Focus -&gt; Conv | reassociation | mem -9.83 MB (-12%)" in md
+    assert "| 0 | Focus-&gt;Conv | reassociation | mem -9.83 MB (-12%)" in md
     plain = html.render(yanalyze.analyze(EXAMPLES / "yolov5s.yaml"))
     assert "No Focus or SPP layer: nothing to rewrite." in plain

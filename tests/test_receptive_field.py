@@ -13,14 +13,13 @@ import yaml
 import torch_oracle as oracle
 import yolo_torch as yt
 from conftest import CONFIGS
-from yanalyze.analyzer import config, engine, layers
+from yanalyze.analyzer import engine
+from yanalyze.analyzer.load import load_model
 
 
 def symbolic_outputs(cfg, hw):
-    c = config.load(cfg)
-    s = layers.settings(c)
-    specs = layers.resolve_rows(c, s)
-    return engine.run_pass(specs, s, hw, True, None)
+    m = load_model(cfg)
+    return [(lp.outs, lp.cost, lp.notes) for lp in engine.run_pass(m.specs, m.settings, hw, True, None)]
 
 
 def small(name: str) -> dict:

@@ -7,10 +7,11 @@ import pytest
 
 import yanalyze
 from conftest import EXAMPLES
-from yanalyze.analyzer import config, rewrites as rw
-from yanalyze.analyzer.layers import resolve_rows, settings
+from yanalyze.analyzer import rewrites as rw
+from yanalyze.analyzer.load import load_model
 from yanalyze.verify import runner
 from yanalyze.verify.equivalence import OUT_RTOL
+from yanalyze.verify.proofs import focus as focus_proof, spp as spp_proof
 
 V5 = EXAMPLES / "yolov5s-v5.0.yaml"
 
@@ -78,9 +79,8 @@ def test_rewrite_with_nothing_to_do_writes_nothing(run_cli, tmp_path):
 
 
 def spec_of(module: str, args: list, c1: int = 3):
-    d = {"nc": 2, "anchors": 1, "backbone": [[-1, 1, module, args]], "head": []}
-    cfg = config.load(d)
-    return cfg, resolve_rows(cfg, settings(cfg))
+    m = load_model({"nc": 2, "anchors": 1, "backbone": [[-1, 1, module, args]], "head": []})
+    return m, m.specs
 
 
 @pytest.mark.parametrize("args, conv_args", [
@@ -93,9 +93,9 @@ def spec_of(module: str, args: list, c1: int = 3):
 ])
 def test_general_focus_rewrite_is_proven(args, conv_args):
     cfg, specs = spec_of("Focus", args)
-    (plan,) = rw.plans(cfg, specs)
+    (plan,) = rw.plans(cfg)
     assert plan.equivalent and plan.yaml_args == conv_args
-    v = runner.verify_focus(specs[0], None, seed=1)
+    v = focus_proof.verify(specs[0], None, seed=1)
     assert v.expected and v.passed, [(c.name, c.error, c.bound) for c in v.checks]
     assert [c.name for c in v.checks] == ["forward, eval mode", "forward, train mode", "gradients (mean loss)",
                                           "parameters after one SGD step", "forward after the step, eval mode"]
@@ -104,12 +104,11 @@ def test_general_focus_rewrite_is_proven(args, conv_args):
 
 @pytest.mark.parametrize("ch, why", [(3, "cannot exist"), (4, "params against Focus's")])
 def test_grouped_focus_is_not_a_grouped_conv(ch, why):
-    d = {"nc": 2, "anchors": 1, "ch": ch, "backbone": [[-1, 1, "Focus", [16, 3, 1, None, 2]]], "head": []}
-    cfg = config.load(d)
-    specs = resolve_rows(cfg, settings(cfg))
-    (plan,) = rw.plans(cfg, specs)
+    cfg = load_model({"nc": 2, "anchors": 1, "ch": ch, "backbone": [[-1, 1, "Focus", [16, 3, 1, None, 2]]], "head": []})
+    specs = cfg.specs
+    (plan,) = rw.plans(cfg)
     assert not plan.equivalent and "split the stacked phases" in plan.reason
-    v = runner.verify_focus(specs[0], None, seed=1)
+    v = focus_proof.verify(specs[0], None, seed=1)
     assert not v.expected and v.passed and "no weight mapping exists" in v.counterexample
     assert why in v.counterexample
 
@@ -125,30 +124,30 @@ def test_grouped_focus_is_not_a_grouped_conv(ch, why):
 ])
 def test_spp_kernel_rule(ks, equivalent, rewritable, k):
     cfg, specs = spec_of("SPP", [64, ks])
-    (plan,) = rw.plans(cfg, specs)
+    (plan,) = rw.plans(cfg)
     assert (plan.equivalent, plan.yaml_args is not None) == (equivalent, rewritable)
     if rewritable:
         assert plan.yaml_args == [64, k]
-        v = runner.verify_spp(specs[0], None, seed=2)
+        v = spp_proof.verify(specs[0], None, seed=2)
         assert v.passed
         if ks == sorted(ks):  # max is exact: bit-equal outputs
             assert plan.exactness == "bit-exact" and v.checks[0].error == v.checks[1].error == 0.0
         else:  # cv2 sums the permuted blocks in another order
             assert plan.exactness == "reassociation" and v.checks[0].bound == OUT_RTOL
     elif not equivalent:
-        v = runner.verify_spp(specs[0], None, seed=2)
+        v = spp_proof.verify(specs[0], None, seed=2)
         assert not v.expected and v.passed and "gives 1" in v.counterexample and "gives 0" in v.counterexample
 
 
 def test_counterexample_for_the_popular_belief():
     # "SPPF(5) equals SPP(5, 6, 7)": even kernels do not even keep the size; (5, 7, 9) shows the values
-    text = runner.spp_counterexample([5, 7, 9])
+    text = spp_proof.counterexample([5, 7, 9])
     assert text.startswith("input 19x19 zeros with a 1 at row 9, column 13")
     assert "SPP's 7x7 pool gives 0" in text and "chain of 2 5x5 pools gives 1" in text
 
 
 def test_whole_model_and_folding_checks_pass():
-    verdicts = [step() for _, step in runner.steps(V5, None, size=128)]
+    verdicts = [step() for _, step in runner.steps(load_model(V5), size=128)]
     assert [v.kind for v in verdicts] == ["focus", "spp", "model", "fold"]
     assert all(v.passed for v in verdicts)
     model = verdicts[2].checks[0]
@@ -177,7 +176,7 @@ def test_verify_without_torch_is_one_clear_line(run_cli, monkeypatch):
 def test_bench_times_both_forms():
     from yanalyze.verify.bench import bench
     a = yanalyze.analyze(V5, imgsz=64)
-    timings = bench(V5, a, batches=(1,), min_run_time=0.01)
+    timings = bench(load_model(V5), a, batches=(1,), min_run_time=0.01)
     assert {(t.pair, t.mode) for t in timings} == {
         ("Focus->Conv", "forward"), ("Focus->Conv", "forward+backward"),
         ("SPP->SPPF", "forward"), ("SPP->SPPF", "forward+backward")}
