@@ -67,7 +67,7 @@ class Limits:
     min_rf: dict[str, int] = field(default_factory=dict)
 
     def merged(self, other: "Limits") -> "Limits":
-        return Limits({**self.maxima, **other.maxima}, {**self.min_rf, **other.min_rf})
+        return Limits(maxima={**self.maxima, **other.maxima}, min_rf={**self.min_rf, **other.min_rf})
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def parse_limits(raw: Any, where: str) -> Limits:
         else:
             raise ConfigError(f"{where}: unknown limit {key!r}; known: {', '.join([*METRICS, 'rf'])}",
                               code="budget/format")
-    return Limits(maxima, min_rf)
+    return Limits(maxima=maxima, min_rf=min_rf)
 
 
 def parse_increase(raw: Any, where: str) -> dict[str, float]:
@@ -197,7 +197,7 @@ def _targets(raw: dict, base: Path) -> tuple[list[Target], Limits]:
         own = limits.merged(parse_limits(item.get("limits"), f"{where}.limits"))
         own_base = _baseline(item["baseline"], f"{where}.baseline", base) if "baseline" in item else baseline
         for hw in _imgsizes(item.get("imgsz"), f"{where}.imgsz") if "imgsz" in item else sizes:
-            targets.append(Target(str(base / item["path"]), hw, own, own_base))
+            targets.append(Target(path=str(base / item["path"]), imgsz=hw, limits=own, baseline=own_base))
     return targets, limits
 
 
@@ -206,7 +206,8 @@ def _baseline(raw: Any, where: str, base: Path) -> Optional[Baseline]:
         return None
     if not isinstance(raw, dict) or not isinstance(raw.get("path"), str):
         raise ConfigError(f"{where} needs a path (and max_increase)", code="budget/format")
-    return Baseline(str(base / raw["path"]), parse_increase(raw.get("max_increase", "0%"), f"{where}.max_increase"))
+    return Baseline(path=str(base / raw["path"]),
+                    max_increase=parse_increase(raw.get("max_increase", "0%"), f"{where}.max_increase"))
 
 
 def evaluate(t: Target) -> list[Outcome]:
@@ -217,7 +218,8 @@ def evaluate(t: Target) -> list[Outcome]:
         m = METRICS[key]
         if m.total:
             v = m.total(a)
-            out.append(Outcome(t.path, t.imgsz, key, m.label, m.unit, v, limit, v <= limit, "max"))
+            out.append(Outcome(config=t.path, imgsz=t.imgsz, metric=key, label=m.label, unit=m.unit, value=v,
+                               limit=limit, ok=v <= limit, kind="max"))
         else:
             out.append(_worst_layer(t, a, key, limit))
     levels = {lv.name: lv for lv in a.levels}
@@ -227,8 +229,8 @@ def evaluate(t: Target) -> list[Outcome]:
                               code="budget/format")
         o = levels[name].output
         v = min(o.rf_min)
-        out.append(Outcome(t.path, t.imgsz, f"rf.{name}", f"{name} RF, worst position", "px",
-                           v, px, v >= px, "min", levels[name].layer))
+        out.append(Outcome(config=t.path, imgsz=t.imgsz, metric=f"rf.{name}", label=f"{name} RF, worst position",
+                           unit="px", value=v, limit=px, ok=v >= px, kind="min", layer=levels[name].layer))
     if t.baseline:
         out += _against_baseline(t, a)
     return out
@@ -240,8 +242,8 @@ def _worst_layer(t: Target, a: Analysis, key: str, limit: float) -> Outcome:
     worst = max(a.layers, key=m.layer)
     over = [r.index for r in a.layers if m.layer(r) > limit]
     detail = f"layers over the limit: {', '.join(map(str, over))}" if over else ""
-    return Outcome(t.path, t.imgsz, key, m.label, m.unit, m.layer(worst), limit, not over, "max", worst.index,
-                   worst.line, detail)
+    return Outcome(config=t.path, imgsz=t.imgsz, metric=key, label=m.label, unit=m.unit, value=m.layer(worst),
+                   limit=limit, ok=not over, kind="max", layer=worst.index, line=worst.line, detail=detail)
 
 
 def _against_baseline(t: Target, a: Analysis) -> list[Outcome]:
@@ -253,8 +255,9 @@ def _against_baseline(t: Target, a: Analysis) -> list[Outcome]:
         assert m.total is not None
         v, b = m.total(a), m.total(base)
         limit = b * (1 + frac)
-        out.append(Outcome(t.path, t.imgsz, f"increase.{key}", f"{m.label} vs baseline +{frac:.0%}",
-                           m.unit, v, limit, v <= limit, "increase", detail=f"baseline {t.baseline.path}"))
+        out.append(Outcome(config=t.path, imgsz=t.imgsz, metric=f"increase.{key}",
+                           label=f"{m.label} vs baseline +{frac:.0%}", unit=m.unit, value=v, limit=limit,
+                           ok=v <= limit, kind="increase", detail=f"baseline {t.baseline.path}"))
     return out
 
 

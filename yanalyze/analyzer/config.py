@@ -98,12 +98,25 @@ def _row_nodes(node: Optional[yaml.Node], key: str) -> list[yaml.Node]:
     return []
 
 
+def _end(node: yaml.Node) -> int:
+    """Where a node's own text ends: a block sequence's end mark is the next token, so its
+    last item's end is used."""
+    if isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
+        return _end(node.value[-1])
+    return node.end_mark.index
+
+
 def _span(item: yaml.Node) -> Optional[Span]:
-    """Where the module name and the args of a row node are in the text."""
+    """Where the module name and the args of a row node are in the text (None when they are not
+    the row's own text: an alias to an anchor elsewhere)."""
     if not isinstance(item, yaml.SequenceNode) or len(item.value) != 4:
         return None
     m, a = item.value[2], item.value[3]
-    return Span((m.start_mark.index, m.end_mark.index), (a.start_mark.index, a.end_mark.index))
+    lo, hi = item.start_mark.index, _end(item)
+    spans = ((m.start_mark.index, _end(m)), (a.start_mark.index, _end(a)))
+    if any(not lo <= start <= end <= hi for start, end in spans):
+        return None
+    return Span(*spans)
 
 
 def _pick_section(data: dict, key: str, variant: Optional[str], where: Optional[str]) -> tuple[str, Any]:
@@ -165,12 +178,13 @@ def _build(data: object, node: Optional[yaml.Node], where: Optional[str], name: 
             if not isinstance(item, list) or len(item) != 4:
                 raise ConfigError(f"row must be [from, number, module, args] (4 items), got {item!r}",
                                   path=where, layer=index, line=line, code="parse/row")
-            rows.append(Row(index, key, item[0], item[1], item[2], item[3], line, real_key, j,
-                            _span(row_node) if row_node is not None else None))
+            rows.append(Row(index=index, section=key, src_from=item[0], number=item[1], module=item[2], args=item[3],
+                            line=line, key=real_key, pos=j,
+                            span=_span(row_node) if row_node is not None else None))
     ignored = sorted(str(k) for k in data if k not in KNOWN_KEYS
                      and not any(str(k).startswith(s + "_") for s in SECTIONS))
     if ignored:
         notices.append(", ".join(ignored))
     if not rows:
         raise ConfigError("backbone and head hold no rows", path=where, code="parse/section")
-    return Config(where, name, data, rows, notices, text)
+    return Config(path=where, name=name, data=data, rows=rows, notices=notices, text=text)

@@ -115,7 +115,7 @@ BUDGET_FORMAT = _m("budget/format", "error", "{detail}",
                    "The budget file or a limit is malformed; the message names the key.")
 BUDGET_UNIT = _m("budget/unit", "error", "{detail}", "A limit's number or unit cannot be read (7.5M, 16.5G, "
                  "300MB, 5% are fine).")
-BUDGET_MISSING = _m("budget/missing", "error", "cannot read budget file: {error}",
+BUDGET_MISSING = _m("budget/missing", "error", "cannot read budget file ({error})",
                     "The --budget file cannot be read.")
 # -- warnings and notes about an analysed model
 NOTICE = _m("parse/notice", "info", "ignored keys: {keys}",

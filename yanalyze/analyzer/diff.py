@@ -183,20 +183,20 @@ def diff(a: Analysis, b: Analysis) -> ArchDiff:
     pairs, method = align(a.layers, b.layers)
     pairs = _moved(pairs, a, b, rw_a, rw_b)
     to_b = {i: j for i, j in pairs if i is not None}
-    out = ArchDiff(a, b, method)
+    out = ArchDiff(a=a, b=b, method=method)
     for i, j in pairs:
         if i is None:
             assert j is not None
-            out.layers.append(LayerDiff(None, b.layers[j], "added"))
+            out.layers.append(LayerDiff(a=None, b=b.layers[j], status="added"))
         elif j is None:
-            out.layers.append(LayerDiff(a.layers[i], None, "removed"))
+            out.layers.append(LayerDiff(a=a.layers[i], b=None, status="removed"))
         else:
             ra, rb = a.layers[i], b.layers[j]
             own = definition_changes(ra, rb, to_b, a.layers, b.layers)
             derived = [c for c in compare(ra, rb, to_b, a.layers, b.layers) if c not in own]
             moved = _crosses(i, j, pairs)
             status = "moved" if moved else "changed" if own else "affected" if derived else "same"
-            out.layers.append(LayerDiff(ra, rb, status, tuple(own + derived),
-                                        _explain(ra, rb, rw_a, rw_b) if own else None))
-    out.totals = [TotalDiff(k, getattr(a.totals, k), getattr(b.totals, k)) for k in TOTAL_KEYS]
+            out.layers.append(LayerDiff(a=ra, b=rb, status=status, changes=tuple(own + derived),
+                                        explained_by=_explain(ra, rb, rw_a, rw_b) if own else None))
+    out.totals = [TotalDiff(key=k, a=getattr(a.totals, k), b=getattr(b.totals, k)) for k in TOTAL_KEYS]
     return out

@@ -67,7 +67,7 @@ def unknown(name: str) -> registry.ModuleDef:
     """--allow-unknown: pass the channels through, count nothing, and say so everywhere."""
     def build(x: T, *args: object) -> T:
         return x
-    return registry.ModuleDef(name, build, "same", False, None, "unknown")
+    return registry.ModuleDef(name=name, build=build, origin="unknown")
 
 
 def resolve(name: str, allow_unknown: bool = False) -> Optional[registry.ModuleDef]:

@@ -132,7 +132,7 @@ def settings(cfg: Config, nc: Optional[int] = None) -> Settings:
                           path=where, code="parse/setting")
     act_text = d.get("activation")
     act = parse_activation(act_text, where) if act_text else ACTS["SiLU"]
-    return Settings(nc, gd, gw, ch, divisor, anchors, na, act, act_text)
+    return Settings(nc=nc, gd=gd, gw=gw, ch=ch, divisor=divisor, anchors=anchors, na=na, act=act, act_text=act_text)
 
 
 def _sources(row: Row, where: Optional[str]) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -288,9 +288,9 @@ def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list
     chans = [ch[i] for i in inputs] if inputs else [ch[-1]]
     rule = mdef.channels
     if callable(rule):
-        args, c2 = rule(chans[0], args, RuleContext(s.gw, s.gd, s.divisor, n, no))
+        args, c2 = rule(chans[0], args, RuleContext(gw=s.gw, gd=s.gd, divisor=s.divisor, n=n, no=no))
         repeats = n
     else:
-        args, c2, repeats = RULES[rule](_Row(mdef, args, chans, n, s, no))
+        args, c2, repeats = RULES[rule](_Row(mdef=mdef, args=args, chans=chans, n=n, s=s, no=no))
     return LayerSpec(index=row.index, section=row.section, line=row.line, src_from=src_from, inputs=inputs,
                      n=n, repeats=repeats, module=canonical(row.module), mdef=mdef, args=args, c2=c2)

@@ -80,8 +80,8 @@ def register(name: str, channels: ChannelRule = "same", multi_input: bool = Fals
 
     def wrap(fn: Callable) -> Callable:
         key = canonical(name)
-        mdef = ModuleDef(key, fn, channels, multi_input, out_channels, origin or current_origin, torch,
-                         source, variant)
+        mdef = ModuleDef(name=key, build=fn, channels=channels, multi_input=multi_input, out_channels=out_channels,
+                         origin=origin or current_origin, torch=torch, provenance=source, variant=variant)
         add(mdef, default or key not in REGISTRY)
         return fn
 

@@ -55,11 +55,11 @@ def targets(args: argparse.Namespace) -> list[B.Target]:
     extra = inline_limits(args)
     found, defaults = B.load_budget(args.budget) if args.budget else ([], B.Limits())
     found = B.with_limits(found, extra)
-    baseline = B.Baseline(args.baseline, B.parse_increase(args.max_increase, "--max-increase")) \
+    baseline = B.Baseline(path=args.baseline, max_increase=B.parse_increase(args.max_increase, "--max-increase")) \
         if args.baseline else None
     for cfg in args.cfgs:
         for hw in args.imgsz or [(640, 640)]:
-            found.append(B.Target(cfg, hw, defaults.merged(extra), baseline))
+            found.append(B.Target(path=cfg, imgsz=hw, limits=defaults.merged(extra), baseline=baseline))
     if baseline:
         found = [t if t.baseline else replace(t, baseline=baseline) for t in found]
     if not found:

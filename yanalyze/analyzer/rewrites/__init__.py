@@ -94,7 +94,11 @@ def rewritten_text(cfg: Config, ps: Sequence[Plan]) -> str:
     for p in applicable(ps):
         span = cfg.rows[p.layer].span
         if span is None:
-            raise ValueError(f"layer {p.layer}: row is not a plain 4-item sequence in the file")
+            raise ValueError(f"layer {p.layer}: the row is not written out as its own 4-item sequence (a YAML "
+                             "alias or merge); rewrite it by hand")
+        if any(re.search(r"(^|[\s\[,{])&[^\s]", text[a:b]) for a, b in (span.module, span.args)):
+            raise ValueError(f"layer {p.layer}: the row carries a YAML anchor (&) that other rows may use; "
+                             "rewrite it by hand")
         edits += [(span.module, p.module), (span.args, flow(p.yaml_args))]
     for (start, end), new in sorted(edits, reverse=True):
         text = text[:start] + new + text[end:]

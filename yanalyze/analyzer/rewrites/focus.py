@@ -34,12 +34,14 @@ def plan(row: Row, spec: LayerSpec) -> Plan:
     mapping = (f"Conv weight[:, :, r::2, q::2] = Focus weight[:, i*{c1}:(i+1)*{c1}] for phase i = "
                f"(r, q) in (0,0), (1,0), (0,1), (1,1); BatchNorm and activation unchanged")
     if g != 1:
-        return Plan("focus", spec.index, False, "not-equivalent", "Conv", None, mapping,
-                    f"groups={g}: the Focus conv's groups split the stacked phases, not input channels, "
+        return Plan(kind="focus", layer=spec.index, equivalent=False, exactness="not-equivalent", module="Conv",
+                    yaml_args=None, mapping=mapping,
+                    reason=f"groups={g}: the Focus conv's groups split the stacked phases, not input channels, "
                     f"so Conv(..., g={g}) computes something else; only a dense Conv with zero taps matches",
-                    "any input with different values in the four pixel phases of a 2x2 cell")
-    return Plan("focus", spec.index, True, "reassociation", "Conv", new,
-                mapping, f"space-to-depth then a {k}x{k} stride-{s} conv is one {2 * kh}x{2 * kw} "
+                    counterexample="any input with different values in the four pixel phases of a 2x2 cell")
+    return Plan(kind="focus", layer=spec.index, equivalent=True, exactness="reassociation", module="Conv",
+                yaml_args=new, mapping=mapping,
+                reason=f"space-to-depth then a {k}x{k} stride-{s} conv is one {2 * kh}x{2 * kw} "
                 f"stride-{2 * sh} conv with padding {2 * ph} on the full-resolution input")
 
 

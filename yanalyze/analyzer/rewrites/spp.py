@@ -34,18 +34,22 @@ def plan(row: Row, spec: LayerSpec) -> Plan:
                f"is i chained {k}x{k} pools of SPPF")
     if sorted(ks) == windows and m == 3:
         # the pools are exact either way; a permuted cv2 sums its input blocks in another order
-        return Plan("spp", spec.index, True, "bit-exact" if ks == windows else "reassociation", "SPPF",
-                    [written[0], k], mapping,
-                    f"{m} chained stride-1 max-pools of {k} cover windows {', '.join(map(str, windows))}")
+        return Plan(kind="spp", layer=spec.index, equivalent=True,
+                    exactness="bit-exact" if ks == windows else "reassociation", module="SPPF",
+                    yaml_args=[written[0], k], mapping=mapping,
+                    reason=f"{m} chained stride-1 max-pools of {k} cover windows {', '.join(map(str, windows))}")
     if sorted(ks) == windows:
-        return Plan("spp", spec.index, True, "bit-exact", "SPPF", None, mapping,
-                    f"equals a chain of {m} pools of {k}, but YOLOv5's SPPF chains exactly 3; no rewrite")
+        return Plan(kind="spp", layer=spec.index, equivalent=True, exactness="bit-exact", module="SPPF",
+                    yaml_args=None, mapping=mapping,
+                    reason=f"equals a chain of {m} pools of {k}, but YOLOv5's SPPF chains exactly 3; no rewrite")
     i = next(j for j, (a, b) in enumerate(zip(sorted(ks), windows)) if a != b)
     a, b = sorted(ks)[i], windows[i]
     d = min(a, b) // 2 + 1
-    return Plan("spp", spec.index, False, "not-equivalent", "SPPF", None, mapping,
-                f"SPPF({k}) chains windows {', '.join(map(str, windows))}; SPP has {', '.join(map(str, sorted(ks)))}",
-                f"after cv1, a single 1 at {d} px beside an output pixel (zeros elsewhere): SPP's "
+    return Plan(kind="spp", layer=spec.index, equivalent=False, exactness="not-equivalent", module="SPPF",
+                yaml_args=None, mapping=mapping,
+                reason=f"SPPF({k}) chains windows {', '.join(map(str, windows))}; SPP has "
+                f"{', '.join(map(str, sorted(ks)))}",
+                counterexample=f"after cv1, a single 1 at {d} px beside an output pixel (zeros elsewhere): SPP's "
                 f"{a}x{a} pool gives {1 if a > b else 0} there, SPPF's chain of {i + 1} pools "
                 f"({b}x{b}) gives {1 if b > a else 0}")
 
