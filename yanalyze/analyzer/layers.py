@@ -216,7 +216,7 @@ def _first_channels(r: _Row) -> int:
     c2 = r.args[0]
     if isinstance(c2, bool) or not isinstance(c2, (int, float)):
         raise ConfigError(f"{r.mdef.name} output channels must be a number, got {c2!r}", code="parse/args")
-    return c2 if c2 == r.no else make_divisible(c2 * r.s.gw, r.s.divisor)
+    return int(c2) if c2 == r.no else make_divisible(c2 * r.s.gw, r.s.divisor)
 
 
 def _conv(r: _Row) -> tuple[list, int, int]:

@@ -66,7 +66,7 @@ def numbers(cost: Cost, shapes: list) -> Numbers:
                    act=cost.act, weights=cost.weights)
 
 
-def analytic(mdef: ModuleDef, args: list, shapes: Sequence[tuple[int, int, int]], repeats: int = 1,
+def analytic(mdef: ModuleDef, args: list, shapes: Sequence[Sequence[int]], repeats: int = 1,
              act: str = "SiLU") -> Numbers:
     """The cost model of one block on inputs of the given C x H x W shapes."""
     trace = Trace(ACTS[act], False)
@@ -113,7 +113,7 @@ def _shapes(module: nn.Module, y: Any) -> list:
     return [list(t.shape[1:]) + [1] * (4 - t.dim()) for t in tree_flatten(y)[0] if isinstance(t, torch.Tensor)]
 
 
-def traced(mdef: ModuleDef, args: list, shapes: Sequence[tuple[int, int, int]], repeats: int = 1,
+def traced(mdef: ModuleDef, args: list, shapes: Sequence[Sequence[int]], repeats: int = 1,
            act_text: Optional[str] = None, imgsz: int = 256) -> tuple[Numbers, Measured]:
     """The block's torch reference, traced on meta inputs of the given shapes."""
     module = torch_block(mdef, args, repeats, act_text)

@@ -14,27 +14,27 @@ import torch.nn.functional as F
 
 from ..analyzer import conventions as C
 
-Rule = Callable[[nn.Module, tuple, Any], int]
+Rule = Callable[[Any, tuple, Any], int]  # (module, positional inputs, output) -> count
 
 
 def _first(args: tuple) -> torch.Tensor:
     return args[0]
 
 
-def _conv(m: nn.Module, args: tuple, y: torch.Tensor) -> int:
+def _conv(m: Any, args: tuple, y: Any) -> int:
     return y.numel() * (m.in_channels // m.groups) * prod(m.kernel_size)
 
 
-def _conv_t(m: nn.Module, args: tuple, y: torch.Tensor) -> int:
+def _conv_t(m: Any, args: tuple, y: Any) -> int:
     return _first(args).numel() * (m.out_channels // m.groups) * prod(m.kernel_size)
 
 
-def _norm(m: nn.Module, args: tuple, y: torch.Tensor) -> int:
+def _norm(m: Any, args: tuple, y: Any) -> int:
     n = _first(args).numel()
     return 2 * n * (2 if getattr(m, "affine", False) or getattr(m, "elementwise_affine", False) else 1)
 
 
-def _avgpool(m: nn.Module, args: tuple, y: torch.Tensor) -> int:
+def _avgpool(m: Any, args: tuple, y: Any) -> int:
     x = _first(args)
     k = m.kernel_size if isinstance(m.kernel_size, tuple) else (m.kernel_size,) * 2
     s = m.stride if isinstance(m.stride, tuple) else (m.stride,) * 2
@@ -44,27 +44,27 @@ def _avgpool(m: nn.Module, args: tuple, y: torch.Tensor) -> int:
     return C.avgpool(x.numel(), y.numel(), k[0] * k[1], adds).thop
 
 
-def _adaptive(m: nn.Module, args: tuple, y: torch.Tensor) -> int:
+def _adaptive(m: Any, args: tuple, y: Any) -> int:
     x = _first(args)
     return prod(C.adaptive_span(i, o) for i, o in zip(x.shape, y.shape)) + y.numel()
 
 
-def _linear(m: nn.Module, args: tuple, y: torch.Tensor) -> int:
+def _linear(m: Any, args: tuple, y: Any) -> int:
     return m.in_features * y.numel()
 
 
-def _upsample(m: nn.Module, args: tuple, y: torch.Tensor) -> int:
+def _upsample(m: Any, args: tuple, y: Any) -> int:
     return C.UPSAMPLE_THOP.get(m.mode, 0) * y.numel()
 
 
-def _softmax(m: nn.Module, args: tuple, y: torch.Tensor) -> int:
+def _softmax(m: Any, args: tuple, y: Any) -> int:
     x = _first(args)
     dim = m.dim if m.dim is not None else (0 if x.dim() in (0, 1, 3) else 1)
     f = x.shape[dim] if x.dim() else 1
     return C.softmax_thop(x.numel() // f, f)
 
 
-def _mha(m: nn.Module, args: tuple, y: Any) -> int:
+def _mha(m: Any, args: tuple, y: Any) -> int:
     out, weights = y if isinstance(y, tuple) else (y, None)
     tokens = out.shape[-2] if m.batch_first or out.dim() == 2 else out.shape[0]
     batch = 1 if out.dim() == 2 else out.shape[0 if m.batch_first else 1]

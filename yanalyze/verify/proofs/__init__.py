@@ -22,7 +22,7 @@ class Proof:
     act_text): (before, after) torch blocks for timing; state_map(spec): the original
     block's weights mapped onto the rewritten one (whole-model check)."""
 
-    verify: Callable[[LayerSpec, Optional[str], int], Verdict]
+    verify: Callable[..., Verdict]  # (spec, act_text, seed); fold also takes spec=None
     forms: Optional[Callable[[LayerSpec, Optional[str]], tuple[nn.Module, nn.Module]]] = None
     state_map: Optional[Callable[[LayerSpec], StateMap]] = None
 
