@@ -14,7 +14,7 @@ import torch.nn as nn
 from ..analyzer.layers import LayerSpec, Settings
 from ..analyzer.load import ParsedModel
 from ..analyzer.registry import ModuleDef
-from . import blocks
+from . import blocks, head_blocks
 
 _ACT = re.compile(r"^\s*(?:torch\.)?(?:nn\.)?([A-Za-z_]\w*)\s*(?:\((.*)\))?\s*$", re.S)
 
@@ -73,10 +73,10 @@ class TorchModel(nn.Module):
         self.multi = [spec.mdef.multi_input for spec in specs]
         self.ch = s.ch
         head = self.layers[-1]
-        if isinstance(head, blocks.Detect):
+        if isinstance(head, head_blocks.Detect):
             with torch.no_grad():
                 out = self.forward(torch.zeros(1, s.ch, 256, 256))
-            out = out[0] if isinstance(head, blocks.Segment) else out
+            out = out[0] if isinstance(head, head_blocks.Segment) else out
             stride = torch.tensor([256 / x.shape[-2] for x in out])
             head.stride = stride
             anchors = head.get_buffer("anchors")
@@ -94,7 +94,7 @@ class TorchModel(nn.Module):
     def _apply(self, fn, *args, **kwargs):
         self = super()._apply(fn, *args, **kwargs)
         head = self.layers[-1]
-        if isinstance(head, blocks.Detect) and isinstance(head.stride, torch.Tensor):
+        if isinstance(head, head_blocks.Detect) and isinstance(head.stride, torch.Tensor):
             head.stride = fn(head.stride)
             head.grid = [fn(g) for g in head.grid]
             head.anchor_grid = [fn(g) for g in head.anchor_grid]

@@ -11,7 +11,7 @@ from .. import shaping as S
 from ..registry import register
 from ..symbolic import T, shape_error
 from .conv import autopad, conv
-from .sources import BLOCKS, COMMON, YOLO
+from .sources import COMMON, HEADS, YOLO
 
 
 def _anchors_per_level(anchors: object, levels: int) -> int:
@@ -53,20 +53,20 @@ def _box_arithmetic(cells: int, na: int) -> Cost:
             + C.elementwise(xy, xy) + C.elementwise(xy, xy) + C.elementwise(xy, xy + 2 * na))
 
 
-@register("Detect", channels="head", multi_input=True, torch=f"{BLOCKS}:Detect", source=YOLO)
+@register("Detect", channels="head", multi_input=True, torch=f"{HEADS}:Detect", source=YOLO)
 def detect(xs: Sequence[T], nc: int, anchors: object = (), ch: Sequence[int] = ()) -> list[T]:
     """Per level Conv2d(ch_i, na*(nc+5), 1) with bias, then the inference decode."""
     return detect_levels(xs, nc + 5, anchors, ch)
 
 
-@register("Proto", channels="conv", torch=f"{BLOCKS}:Proto", source=COMMON)
+@register("Proto", channels="conv", torch=f"{HEADS}:Proto", source=COMMON)
 def proto(x: T, c1: int, c_: int = 256, c2: int = 32) -> T:
     """Mask prototypes: Conv 3x3, nearest upsample x2, Conv 3x3, Conv 1x1 to c2."""
     y = P.upsample(conv(x, c1, c_, 3), 2)
     return conv(conv(y, c_, c_, 3), c_, c2)
 
 
-@register("Segment", channels="head", multi_input=True, torch=f"{BLOCKS}:Segment", source=YOLO)
+@register("Segment", channels="head", multi_input=True, torch=f"{HEADS}:Segment", source=YOLO)
 def segment(xs: Sequence[T], nc: int, anchors: object = (), nm: int = 32, npr: int = 256,
             ch: Sequence[int] = ()) -> list[T]:
     """Proto(ch[0], npr, nm) on the first level, then Detect with nc+5+nm outputs per anchor."""
@@ -74,7 +74,7 @@ def segment(xs: Sequence[T], nc: int, anchors: object = (), nm: int = 32, npr: i
     return [*detect_levels(xs, nc + 5 + nm, anchors, ch, nm), p]
 
 
-@register("Classify", channels="prepend", out_channels=lambda c1, a: a[1], torch=f"{BLOCKS}:Classify",
+@register("Classify", channels="prepend", out_channels=lambda c1, a: a[1], torch=f"{HEADS}:Classify",
           source=COMMON)
 def classify(x: T, c1: int, c2: int, k=1, s=1, p=None, g: int = 1, dropout_p: float = 0.0) -> T:
     """YOLOv5 classification head: Conv to 1280, global average pool, dropout, Linear to c2."""

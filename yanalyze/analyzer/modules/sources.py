@@ -16,4 +16,6 @@ FOCALNET = Provenance("pleb631/yolov5-advanced@d546f6329134", "models/extra_modu
                       "Yang et al., Focal Modulation Networks, NeurIPS 2022")
 
 BLOCKS = "yanalyze.verify.blocks"
+HEADS = "yanalyze.verify.head_blocks"
+TRANSFORMER = "yanalyze.verify.transformer_blocks"
 CUSTOM = "yanalyze.verify.custom_blocks"

@@ -14,7 +14,7 @@ from ..registry import register
 from ..symbolic import T, shape_error
 from .conv import conv
 from .csp import c3_body
-from .sources import BLOCKS, COMMON
+from .sources import COMMON, TRANSFORMER
 
 
 def multihead_attention(q: T, k: T, v: T, e: int, heads: int) -> T:
@@ -60,7 +60,7 @@ def transformer_block(x: T, c1: int, c2: int, heads: int, layers: int) -> T:
     return x
 
 
-@register("C3TR", channels="csp", torch=f"{BLOCKS}:C3TR", source=COMMON)
+@register("C3TR", channels="csp", torch=f"{TRANSFORMER}:C3TR", source=COMMON)
 def c3tr(x: T, c1: int, c2: int, n: int = 1, shortcut: bool = True, g: int = 1, e: float = 0.5) -> T:
     """C3 whose inner block is TransformerBlock(h, h, 4 heads, n layers): global receptive field."""
     return c3_body(x, c1, c2, e, lambda y, h: transformer_block(y, h, h, 4, n))
