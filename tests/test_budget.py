@@ -85,7 +85,7 @@ def test_budget_file_with_configs_sizes_and_layer_limits(run_cli):
     sizes = sorted({(r["config"].rsplit("/", 1)[1], r["imgsz"][0]) for r in results})
     assert sizes == [("yolov5s-ghost.yaml", 640), ("yolov5s.yaml", 640), ("yolov5s.yaml", 1280)]
     layer = next(r for r in results if r["metric"] == "layer_gflops" and r["imgsz"] == [1280, 1280])
-    assert (layer["layer"], layer["line"]) == (6, 21) and layer["limit"] == 8.5  # per-config override
+    assert (layer["layer"], layer["line"]) == (6, 18) and layer["limit"] == 8.5  # per-config override
 
 
 def test_baseline_max_increase(run_cli):
@@ -110,7 +110,7 @@ def test_github_annotations_and_step_summary(run_cli, tmp_path, monkeypatch):
     assert lines == [
         f"::warning file={S},title=yanalyze budget%3A GFLOPs::GFLOPs: 16.62 within budget 16.70 "
         "(less than 5%25 headroom)",
-        f"::error file={S},line=21,title=yanalyze budget%3A max layer GFLOPs::max layer GFLOPs at layer 6: "
+        f"::error file={S},line=18,title=yanalyze budget%3A max layer GFLOPs::max layer GFLOPs at layer 6: "
         "2.01 exceeds the limit 1.90; layers over the limit: 6"]
     text = summary.read_text()
     assert text.startswith("earlier step\n### yanalyze budget: 1 limit(s) exceeded")

@@ -102,7 +102,8 @@ def test_variant_works_in_every_subcommand(run_cli, tmp_path):
 
 def test_rewrite_refuses_rows_it_cannot_edit_in_place(run_cli, tmp_path):
     """A row whose args are an anchor other rows alias, or an alias itself: one line, nothing written."""
-    text = V5.read_text().replace("[[-1, 1, Focus, [64, 3]],", "[[-1, 1, Focus, &stem [64, 3]],")
+    text = V5.read_text().replace("- [-1, 1, Focus, [64, 3]]", "- [-1, 1, Focus, &stem [64, 3]]")
+    assert "&stem" in text
     anchored = tmp_path / "anchored.yaml"
     anchored.write_text(text + "\nextra_rows: [*stem]\n")
     code, out, err = run_cli("rewrite", anchored, "-o", tmp_path / "out.yaml", "--only", "focus")

@@ -139,4 +139,4 @@ def test_modules_without_torch_is_one_line(run_cli, monkeypatch):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
     code, out, err = run_cli(EXAMPLES / "yolov5s-traced.yaml", "--modules", EXAMPLES / "modules/my_modules.py")
-    assert code == 2 and "pip install 'yanalyze[verify]'" in err and err.count("\n") == 1
+    assert code == 2 and "pip install -e '.[verify]'" in err and err.count("\n") == 1

@@ -45,8 +45,8 @@ def test_rewrite_command_changes_only_the_two_rows(run_cli, tmp_path):
     before, after = V5.read_text().splitlines(), out.read_text().splitlines()
     changed = [(b, a) for b, a in zip(before, after) if b != a]
     assert len(before) == len(after)
-    assert changed == [("  [[-1, 1, Focus, [64, 3]],  # 0-P1/2", "  [[-1, 1, Conv, [64, 6, 2, 2]],  # 0-P1/2"),
-                       ("   [-1, 1, SPP, [1024, [5, 9, 13]]],", "   [-1, 1, SPPF, [1024, 5]],")]
+    assert changed == [("  - [-1, 1, Focus, [64, 3]]", "  - [-1, 1, Conv, [64, 6, 2, 2]]"),
+                       ("  - [-1, 1, SPP, [1024, [5, 9, 13]]]", "  - [-1, 1, SPPF, [1024, 5]]")]
     a, b = yanalyze.analyze(V5), yanalyze.analyze(out)
     for x, y in zip(a.layers, b.layers):
         assert [(o.shape, o.stride, o.rf, o.rf_min, o.rf_max) for o in x.outputs] == \
@@ -60,15 +60,15 @@ def test_rewrite_command_changes_only_the_two_rows(run_cli, tmp_path):
 
 def test_rewrite_only_one_kind_and_comments_kept(run_cli, tmp_path):
     src = tmp_path / "odd.yaml"
-    text = V5.read_text().replace("[-1, 1, SPP, [1024, [5, 9, 13]]],",
-                                  "[ -1,1,  SPP,[1024,[5,9,13]] ],   # keep: odd spacing, trailing note")
+    text = V5.read_text().replace("[-1, 1, SPP, [1024, [5, 9, 13]]]",
+                                  "[ -1,1,  SPP,[1024,[5,9,13]] ]   # keep: odd spacing, trailing note")
     src.write_text("# top comment stays\n" + text)
     out = tmp_path / "out.yaml"
     code, _, err = run_cli("rewrite", src, "-o", out, "--only", "spp")
     assert code == 0, err
     result = out.read_text()
     assert result.startswith("# top comment stays\n")
-    assert "[ -1,1,  SPPF,[1024, 5] ],   # keep: odd spacing, trailing note" in result
+    assert "[ -1,1,  SPPF,[1024, 5] ]   # keep: odd spacing, trailing note" in result
     assert "Focus, [64, 3]" in result  # --only spp leaves the Focus row alone
     assert result.replace("SPPF,[1024, 5]", "SPP,[1024,[5,9,13]]") == src.read_text()
 
@@ -170,7 +170,7 @@ def test_verify_without_torch_is_one_clear_line(run_cli, monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
     code, out, err = run_cli("verify", V5)
     assert code == 2 and err.strip().count("\n") == 0
-    assert "pip install 'yanalyze[verify]'" in err
+    assert "pip install -e '.[verify]'" in err
 
 
 def test_bench_times_both_forms():

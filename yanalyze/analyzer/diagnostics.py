@@ -103,9 +103,9 @@ MODULES_MISSING = _m("modules/missing", "error", "no such modules file",
                      "--modules names a file that does not exist.")
 MODULES_ERROR = _m("modules/error", "error", "modules file failed to load: {error}",
                    "Importing a --modules file raised an exception.")
-MODULES_TORCH = _m("modules/torch", "error", "--modules measures classes in torch; install it: "
-                   "pip install 'yanalyze[verify]'", "--modules needs torch, which is not installed.")
-VERIFY_TORCH = _m("verify/torch", "error", "verify needs torch; install it with: pip install 'yanalyze[verify]'",
+MODULES_TORCH = _m("modules/torch", "error", "--modules measures classes in torch, which is not installed: "
+                   "pip install torch==2.13.0, or the verify extra from yanalyze's checkout: pip install -e '.[verify]'", "--modules needs torch, which is not installed.")
+VERIFY_TORCH = _m("verify/torch", "error", "verify needs torch, which is not installed: pip install torch==2.13.0, or the verify extra from yanalyze's checkout: pip install -e '.[verify]'",
                   "yanalyze verify builds models in torch, which is not installed.")
 # -- rewrites and budgets
 REWRITE_CHECK = _m("rewrite/check", "error", "the rewritten config does not check out: {problem}",

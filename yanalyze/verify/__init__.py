@@ -1,4 +1,4 @@
 """Numerical verification with torch: the only part of yanalyze that imports it (lazily).
 
-Install with `pip install 'yanalyze[verify]'`.
+Install torch with the `verify` extra: `pip install -e '.[verify]'` in yanalyze's checkout.
 """
