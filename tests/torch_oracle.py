@@ -10,7 +10,7 @@ import thop
 import torch
 import torch.nn as nn
 
-from yolo_torch import Detect, Segment
+from yolo_torch import Detect, Segment, layer_input
 
 ACTIVATIONS = (nn.SiLU, nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.Hardswish, nn.Hardsigmoid, nn.Sigmoid, nn.Tanh,
                nn.GELU, nn.Mish, nn.ELU, nn.PReLU, nn.Hardtanh, nn.Softplus)
@@ -28,8 +28,7 @@ def _run_layers(model, x, upto=None, on_input=None):
     """Forward like BaseModel._forward_once, keeping every output; yields (layer, output)."""
     y = []
     for m in model.model:
-        if m.f != -1:
-            x = y[m.f] if isinstance(m.f, int) else [x if j == -1 else y[j] for j in m.f]
+        x = layer_input(m, x, y)
         if on_input is not None:
             on_input(m, x)
         x = m(x)
@@ -45,7 +44,7 @@ def _level_shape(t):
     return na * no, h, w
 
 
-def _meta_copy(model):
+def meta_copy(model):
     """deepcopy on the meta device without copying parameter/buffer data."""
     memo = {}
     for t in list(model.parameters()) + list(model.buffers()):
@@ -60,7 +59,7 @@ def layer_table(model, imgsz=(640, 640)):
     Detect/Segment out_shape is a list of per-level (na*no, H, W). Runs on a meta-device copy.
     """
     h, w = _hw(imgsz)
-    meta = _meta_copy(model).eval()
+    meta = meta_copy(model).eval()
     rows = []
     with torch.no_grad():
         for m in meta.model:
