@@ -68,6 +68,6 @@ def test_the_assumed_definition_is_named():
     se = [x for x in a.diagnostics if x.code == "module/definition"]
     layers = [r.index for r in a.layers if r.module == "SELayer"]
     assert [x.layer for x in se] == layers and layers
-    assert "'mobilenetv3' definition from TP-Thread/yolov5@" in se[0].message
+    assert "assumed the 'mobilenetv3' definition (TP-Thread/yolov5@" in se[0].message
     assert {r.definition for r in a.layers if r.module == "SELayer"} == {"mobilenetv3"}
     assert yanalyze.analyze(CONFIGS / "yolov5s.yaml").to_dict()["layers"][0]["definition"] is None

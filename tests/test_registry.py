@@ -4,6 +4,9 @@ params, shapes, the thop count, MACs, complete FLOPs and every element read and 
 ultralytics-thop itself is the oracle for the thop count."""
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+
 import thop
 import torch
 import torch.nn as nn
@@ -66,13 +69,15 @@ CASES: dict[str, list[tuple[list, list]]] = {
     "nn.Linear": [([4, 6], [(8, 3, 4)])],
     **{name: [([], [(8, 4, 4)])] for name in ACTIVATIONS},
 }
+for _extra in sorted((Path(__file__).parent).glob("block_cases_*.py")):  # one file per added family
+    CASES.update(importlib.import_module(_extra.stem).CASES)
 IMGSZ = 64  # for the heads: level strides 8 and 16
 PARAMS = [(name, args, shapes) for name, cases in CASES.items() for args, shapes in cases]
 IDS = [f"{name}-{k}" for name, cases in CASES.items() for k in range(len(cases))]
 
 
 def test_every_builtin_has_cases_here():
-    """Adding a module means one registry entry and its rows in CASES."""
+    """Adding a module means one registry entry and its rows in CASES (or a block_cases_*.py)."""
     assert sorted(CASES) == modules.names()
 
 
@@ -129,3 +134,36 @@ def test_thop_count_of_the_heads():
         convs = na * no * (8 * 8 * 8 + 4 * 4 * 16)
         proto = 0 if name == "Detect" else analytic(modules.lookup("Proto"), [8, 16, 4], [(8, 8, 8)]).thop
         assert analytic(mdef, args, shapes).thop == ops == convs + proto
+
+
+# "Name@variant" -> cases: a name's default definition takes its CASES, the others come from the
+# VARIANT_CASES of the block_cases_*.py files
+VARIANT_CASES: dict[str, list[tuple[list, list]]] = {}
+for _extra in sorted((Path(__file__).parent).glob("block_cases_*.py")):
+    VARIANT_CASES.update(getattr(importlib.import_module(_extra.stem), "VARIANT_CASES", {}))
+for _name, _defs in registry.VARIANTS.items():
+    for _variant, _mdef in _defs.items():
+        if registry.REGISTRY.get(_name) is _mdef:
+            VARIANT_CASES.setdefault(f"{_name}@{_variant}", CASES[_name])
+VPARAMS = [(key, args, shapes) for key, cases in sorted(VARIANT_CASES.items()) for args, shapes in cases]
+
+
+def test_every_named_definition_has_cases():
+    """Each published definition of a name is checked, not only the default."""
+    assert {f"{n}@{v}" for n, defs in registry.VARIANTS.items() for v in defs} == set(VARIANT_CASES)
+
+
+@pytest.mark.parametrize("key, args, shapes", VPARAMS, ids=[f"{k}-{i}" for k, cases in sorted(VARIANT_CASES.items())
+                                                          for i in range(len(cases))])
+def test_every_definition_agrees_with_its_torch_block(key, args, shapes):
+    name, variant = key.split("@")
+    mdef = modules.lookup(name, variant)
+    ours = analytic(mdef, args, shapes)
+    theirs, measured = traced(mdef, args, shapes, imgsz=IMGSZ)
+    assert not measured.uncounted, f"ops without a price: {measured.uncounted}"
+    assert ours == theirs, [(op, c) for op, c in measured.ops]
+    if not mdef.is_head:
+        block = torch_block(mdef, args)
+        xs = [torch.zeros(1, *s, device="meta") for s in shapes]
+        ops, _ = thop.profile(block, inputs=(xs if mdef.multi_input else xs[0],), verbose=False)
+        assert ours.thop == ops

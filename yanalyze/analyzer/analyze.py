@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from fractions import Fraction
-from typing import Optional, Sequence, Union
+from typing import Mapping, Optional, Sequence, Union
 
+from . import definitions
 from . import diagnostics as D
 from . import rewrites as rw
 from .engine import LayerPass, grid_size, level_name, probe_size, rounded_size, run_pass, thop_gflops, to_output
@@ -20,16 +21,18 @@ ImgSz = Union[int, Sequence[int]]
 
 def analyze(source: Union[Source, ParsedModel], imgsz: ImgSz = 640, batch: int = 1, dtype: str = "fp32",
             nc: Optional[int] = None, variant: Optional[str] = None, rewrites: bool = True,
-            allow_unknown: bool = False) -> Analysis:
+            allow_unknown: bool = False, definitions: Mapping[str, str] = {}) -> Analysis:
     """Analyse a YOLOv5 model config (path, mapping or parsed model) at an input size, without torch.
 
     The image size is rounded up to a multiple of the largest stride, as YOLOv5 does, with a
     warning. rewrites: also find the equivalence rewrites (Focus -> Conv, SPP -> SPPF) and
     analyse the rewritten form to report what each changes. allow_unknown: pass modules nobody
     knows through uncounted (marked, and the totals say they are partial) instead of failing.
+    definitions: module name -> the named definition to use where a name has several.
     """
     inp = _input(imgsz, batch, dtype)
-    model = source if isinstance(source, ParsedModel) else load_model(source, nc, variant, allow_unknown)
+    model = source if isinstance(source, ParsedModel) else load_model(source, nc, variant, allow_unknown,
+                                                                       definitions)
     return analyze_model(model, inp, rewrites)
 
 
@@ -37,7 +40,8 @@ def analyze_with(source: Union[Source, ParsedModel], imgsz: ImgSz, options: Mode
                  rewrites: bool = True) -> Analysis:
     """analyze() with the shared command options."""
     return analyze(source, imgsz=imgsz, batch=options.batch, dtype=options.dtype, nc=options.nc,
-                   variant=options.variant, rewrites=rewrites, allow_unknown=options.allow_unknown)
+                   variant=options.variant, rewrites=rewrites, allow_unknown=options.allow_unknown,
+                   definitions=dict(options.definitions))
 
 
 def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True) -> Analysis:
@@ -121,10 +125,10 @@ def _module_diagnostics(spec: LayerSpec, lp: LayerPass) -> list[Diagnostic]:
         out.append(D.MODULE_UNKNOWN(spec.index, layer=spec.index, module=spec.module))
     msg = D.MODULE_TRACED if kind == "traced" else D.MODULE_PLUGIN
     out += [msg(spec.index, layer=spec.index, module=spec.module, note=n) for n in dict.fromkeys(lp.notes)]
-    if m.variant is not None and m.provenance is not None:
-        out.append(D.MODULE_DEFINITION(spec.index, layer=spec.index, module=spec.module, variant=m.variant,
-                                       source=m.provenance.source,
-                                       choice="register another definition under this name with --plugin"))
+    if m.variant is not None:
+        out.append(D.MODULE_DEFINITION(spec.index, layer=spec.index, module=spec.module, how=spec.chosen,
+                                       variant=m.variant, source=definitions.source(m) or m.origin,
+                                       choice=definitions.choice_hint(m)))
     return out
 
 

@@ -11,7 +11,7 @@ import yaml
 from .errors import ConfigError
 
 SECTIONS = ("backbone", "head")
-KNOWN_KEYS = {"nc", "depth_multiple", "width_multiple", "anchors", "backbone", "head", "ch",
+KNOWN_KEYS = {"nc", "depth_multiple", "width_multiple", "anchors", "backbone", "head", "ch", "definitions",
               "activation", "channel_multiple", "inplace"}
 _MAX_BYTES = 8 * 1024 * 1024
 

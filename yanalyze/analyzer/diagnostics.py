@@ -141,6 +141,6 @@ MODULE_TRACED = _m("module/traced", "warning", "layer {layer} ({module}): {note}
                    "A class measured in torch (--modules) ran operations yanalyze cannot count; they are left out.")
 MODULE_PLUGIN = _m("module/plugin", "warning", "layer {layer} ({module}): {note}",
                    "A plugin's cost model left a note about this layer.")
-MODULE_DEFINITION = _m("module/definition", "info", "layer {layer} ({module}): assumed the '{variant}' definition "
-                       "from {source}; {choice}", "The module name has a named published definition; the "
-                       "numbers follow that one. A different definition can be registered with --plugin.")
+MODULE_DEFINITION = _m("module/definition", "info", "layer {layer} ({module}): {how} the '{variant}' definition "
+                       "({source}); {choice}", "The module name has a named published definition (or several); "
+                       "the numbers follow the one named, which a config's 'definitions:' or --define chooses.")

@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 import re
 import ast
-from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
 
+from . import channels, definitions
 from . import diagnostics as D
 from . import extensions
+from .channels import RuleContext
 from .config import Config, Row
 from .errors import ConfigError
 from .registry import ModuleDef, canonical
@@ -34,6 +36,7 @@ class Settings:
     na: int
     act: Act
     act_text: Optional[str]
+    definitions: Mapping[str, str] = field(default_factory=dict)  # module name -> chosen definition
 
 
 @dataclass(frozen=True)
@@ -51,26 +54,7 @@ class LayerSpec:
     mdef: ModuleDef
     args: list
     c2: int
-
-
-@dataclass(frozen=True)
-class RuleContext:
-    """What a custom channel rule may need: the multiples, the divisor and the row's repeats."""
-
-    gw: float
-    gd: float
-    divisor: int
-    n: int
-    no: Optional[int]
-
-    def scale(self, c: float) -> int:
-        """Width-scale a channel count as YOLOv5 does."""
-        return make_divisible(c * self.gw, self.divisor)
-
-
-def make_divisible(x: float, divisor: int) -> int:
-    """Round channels up to a multiple of the divisor, as YOLOv5 does (ceil)."""
-    return math.ceil(x / divisor) * divisor
+    chosen: str = "assumed"  # how the definition was arrived at, where a name has several
 
 
 def _number(value: Any, key: str, where: Optional[str], positive: bool = True) -> Any:
@@ -104,7 +88,17 @@ def parse_activation(text: Any, where: Optional[str]) -> Act:
     return ACTS[m.group(1)]
 
 
-def settings(cfg: Config, nc: Optional[int] = None) -> Settings:
+def _choices(raw: Any, where: Optional[str], extra: Mapping[str, str]) -> dict[str, str]:
+    """The config's `definitions: {Module: name}` with the command line's choices on top."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+        raise ConfigError(f"'definitions' must map module names to definition names, got {raw!r}", path=where,
+                          code="parse/setting")
+    return {canonical(k): v for k, v in {**raw, **extra}.items()}
+
+
+def settings(cfg: Config, nc: Optional[int] = None, definitions: Mapping[str, str] = {}) -> Settings:
     d, where = cfg.data, cfg.path
     nc = nc if nc is not None else d.get("nc")
     if nc is not None and (isinstance(nc, bool) or not isinstance(nc, int) or nc < 1):
@@ -132,7 +126,8 @@ def settings(cfg: Config, nc: Optional[int] = None) -> Settings:
                           path=where, code="parse/setting")
     act_text = d.get("activation")
     act = parse_activation(act_text, where) if act_text else ACTS["SiLU"]
-    return Settings(nc=nc, gd=gd, gw=gw, ch=ch, divisor=divisor, anchors=anchors, na=na, act=act, act_text=act_text)
+    return Settings(nc=nc, gd=gd, gw=gw, ch=ch, divisor=divisor, anchors=anchors, na=na, act=act, act_text=act_text,
+                    definitions=_choices(d.get("definitions"), where, definitions))
 
 
 def _sources(row: Row, where: Optional[str]) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -155,16 +150,16 @@ def _sources(row: Row, where: Optional[str]) -> tuple[tuple[int, ...], tuple[int
     return tuple(raw), tuple(inputs)
 
 
-def _module(row: Row, where: Optional[str], allow_unknown: bool) -> ModuleDef:
+def _check_module(row: Row, where: Optional[str]) -> None:
     if not isinstance(row.module, str):
         raise ConfigError(f"module must be a name, got {row.module!r}", path=where,
                           layer=row.index, line=row.line, code="parse/module")
-    mdef = extensions.resolve(row.module, allow_unknown)
-    if mdef is None:
-        close = extensions.suggestions(row.module)
-        hint = f"did you mean {' or '.join(close)}? " if close else ""
-        raise D.PARSE_UNKNOWN_MODULE.error(name=repr(row.module), hint=hint).located(where, row.index, row.line)
-    return mdef
+
+
+def _unknown(row: Row, where: Optional[str]) -> ConfigError:
+    close = extensions.suggestions(row.module)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    return D.PARSE_UNKNOWN_MODULE.error(name=repr(row.module), hint=hint).located(where, row.index, row.line)
 
 
 def resolve_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[LayerSpec]:
@@ -191,106 +186,39 @@ def resolve_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[
     return specs
 
 
-@dataclass(frozen=True)
-class _Row:
-    """What a channel rule sees of one row."""
-
-    mdef: ModuleDef
-    args: list
-    chans: list[int]
-    n: int
-    s: Settings
-    no: Optional[int]
-
-    @property
-    def c1(self) -> int:
-        return self.chans[0]
-
-
-Rule = Callable[[_Row], tuple[list, int, int]]  # -> (args, c2, repeats)
-
-
-def _first_channels(r: _Row) -> int:
-    if not r.args:
-        raise ConfigError(f"{r.mdef.name} needs its output channels as the first argument", code="parse/args")
-    c2 = r.args[0]
-    if isinstance(c2, bool) or not isinstance(c2, (int, float)):
-        raise ConfigError(f"{r.mdef.name} output channels must be a number, got {c2!r}", code="parse/args")
-    return int(c2) if c2 == r.no else make_divisible(c2 * r.s.gw, r.s.divisor)
-
-
-def _conv(r: _Row) -> tuple[list, int, int]:
-    """c1 from the input, the first argument width-scaled (unless it is the head's output count)."""
-    c2 = _first_channels(r)
-    return [r.c1, c2, *r.args[1:]], c2, r.n
-
-
-def _csp(r: _Row) -> tuple[list, int, int]:
-    """Like conv, and the repeat count goes inside the block (args[2]), built once."""
-    args, c2, n = _conv(r)
-    return [*args[:2], n, *args[2:]], c2, 1
-
-
-def _head(r: _Row) -> tuple[list, int, int]:
-    """Detect/Segment: the input channels appended; an int anchor count becomes N per level;
-    Segment's prototype channels width-scaled."""
-    if r.s.nc is None:
-        raise ConfigError("missing 'nc' (number of classes) for the detection head", code="parse/setting")
-    args = [*r.args, r.chans]
-    if len(args) > 1 and isinstance(args[1], int) and not isinstance(args[1], bool):
-        args[1] = [list(range(args[1] * 2))] * len(r.chans)
-    if r.mdef.name == "Segment" and len(args) > 4:
-        args[3] = make_divisible(args[3] * r.s.gw, r.s.divisor)
-    return args, r.c1, r.n
-
-
-def _keep(r: _Row) -> tuple[list, int, int]:
-    """Channels in = out; a channel count written first must scale to the input's."""
-    args = r.args
-    if args and isinstance(args[0], (int, float)) and not isinstance(args[0], bool):
-        want = make_divisible(args[0] * r.s.gw, r.s.divisor)
-        if want != r.c1:
-            raise ConfigError(f"{r.mdef.name} keeps its channels: input has {r.c1}, args ask for {want}",
-                              code="graph/channels")
-        args = args[1:]
-    return [r.c1, *args], r.c1, r.n
-
-
-def _as_written(prepend: bool) -> Rule:
-    def rule(r: _Row) -> tuple[list, int, int]:
-        args = [r.c1, *r.args] if prepend else r.args
-        return args, r.mdef.out_channels(r.c1, args) if r.mdef.out_channels else r.c1, r.n
-    return rule
-
-
-RULES: dict[str, Rule] = {
-    "conv": _conv, "csp": _csp, "head": _head, "keep": _keep,
-    "bn": lambda r: ([r.c1], r.c1, r.n),
-    "concat": lambda r: (r.args, sum(r.chans), r.n),
-    "contract": lambda r: (r.args, r.c1 * r.args[0] ** 2, r.n),
-    "expand": lambda r: (r.args, r.c1 // r.args[0] ** 2, r.n),
-    "same": lambda r: (r.args, r.c1, r.n),
-    "prepend": _as_written(True), "torch": _as_written(False),
-}
-
-
 def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list[int],
                  where: Optional[str], allow_unknown: bool) -> LayerSpec:
     src_from, inputs = _sources(row, where)
-    mdef = _module(row, where, allow_unknown)
+    _check_module(row, where)
+    cands, how = definitions.candidates(row.module, s.definitions, allow_unknown)
+    if not cands:
+        raise _unknown(row, where)
     n = row.number
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ConfigError(f"number must be a positive integer, got {n!r}", code="parse/number")
     n = max(round(n * s.gd), 1) if n > 1 else n
-    if not mdef.multi_input and len(src_from) != 1:
-        raise ConfigError(f"{mdef.name} takes one input, 'from' lists {len(src_from)}", code="graph/from")
+    if not cands[0].multi_input and len(src_from) != 1:
+        raise ConfigError(f"{cands[0].name} takes one input, 'from' lists {len(src_from)}", code="graph/from")
     args = [resolve(a, names) for a in (row.args if isinstance(row.args, list) else [row.args])]
     chans = [ch[i] for i in inputs] if inputs else [ch[-1]]
-    rule = mdef.channels
-    if callable(rule):
-        args, c2 = rule(chans[0], args, RuleContext(gw=s.gw, gd=s.gd, divisor=s.divisor, n=n, no=no))
-        repeats = n
-    else:
-        args, c2, repeats = RULES[rule](_Row(mdef=mdef, args=args, chans=chans, n=n, s=s, no=no))
+    ctx = RuleContext(gw=s.gw, gd=s.gd, divisor=s.divisor, n=n, no=no, nc=s.nc)
+    mdef, (args, c2, repeats), how = _definition(cands, how, args, chans, ctx)
     return LayerSpec(index=row.index, section=row.section, line=row.line, src_from=src_from, inputs=inputs,
-                     n=n, repeats=repeats, module=canonical(row.module), mdef=mdef, args=args, c2=c2)
+                     n=n, repeats=repeats, module=canonical(row.module), mdef=mdef, args=args, c2=c2, chosen=how)
+
+
+def _definition(cands: list[ModuleDef], how: str, args: list, chans: list[int],
+                ctx: RuleContext) -> tuple[ModuleDef, tuple[list, int, int], str]:
+    """The first candidate definition whose channel rule and constructor take the row's args."""
+    if len(cands) == 1:
+        return cands[0], channels.apply(cands[0], args, chans, ctx), how
+    for k, mdef in enumerate(cands):
+        try:
+            resolved = channels.apply(mdef, args, chans, ctx)
+        except (ConfigError, TypeError, ValueError, IndexError):
+            continue
+        if definitions.fits(mdef, resolved[0]):
+            return mdef, resolved, how if k == 0 else definitions.BY_ARGUMENTS
+    tried = ", ".join(str(m.variant) for m in cands)
+    raise ConfigError(f"{cands[0].name}{args}: the arguments fit none of its definitions ({tried})",
+                      code="parse/args")

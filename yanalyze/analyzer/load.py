@@ -6,7 +6,7 @@ analyze, diff, check, rewrite and verify all start here.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Optional, Union
 
 from . import config as config_mod
@@ -26,6 +26,7 @@ class ModelOptions:
     allow_unknown: bool = False
     batch: int = 1
     dtype: str = "fp32"
+    definitions: tuple[tuple[str, str], ...] = ()  # (module name, definition) chosen on the command line
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class ParsedModel:
     specs: list[LayerSpec]
     variant: Optional[str] = None
     allow_unknown: bool = False
+    definitions: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -47,15 +49,22 @@ class ParsedModel:
         return self.config.path
 
 
+def load_options(source: Source, options: ModelOptions) -> ParsedModel:
+    """load_model() with the shared command options."""
+    return load_model(source, options.nc, options.variant, options.allow_unknown, dict(options.definitions))
+
+
 def load_model(source: Source, nc: Optional[int] = None, variant: Optional[str] = None,
-               allow_unknown: bool = False) -> ParsedModel:
-    """Read and parse a model config (path or mapping); bad input raises ConfigError."""
-    return parse(config_mod.load(source, variant), nc, variant, allow_unknown)
+               allow_unknown: bool = False, definitions: Mapping[str, str] = {}) -> ParsedModel:
+    """Read and parse a model config (path or mapping); bad input raises ConfigError.
+
+    definitions: module name -> the named definition to use where a name has several."""
+    return parse(config_mod.load(source, variant), nc, variant, allow_unknown, definitions)
 
 
 def parse(cfg: Config, nc: Optional[int] = None, variant: Optional[str] = None,
-          allow_unknown: bool = False) -> ParsedModel:
+          allow_unknown: bool = False, definitions: Mapping[str, str] = {}) -> ParsedModel:
     """YOLOv5's parse rules on a loaded config."""
-    s = settings(cfg, nc)
+    s = settings(cfg, nc, definitions)
     return ParsedModel(config=cfg, settings=s, specs=resolve_rows(cfg, s, allow_unknown), variant=variant,
-                       allow_unknown=allow_unknown)
+                       allow_unknown=allow_unknown, definitions=dict(definitions))

@@ -60,11 +60,23 @@ def add_model_options(p: argparse.ArgumentParser, imgsz: str = "one", memory: bo
                         "meta device (imports and runs FILE; needs torch)")
     g.add_argument("--allow-unknown", action="store_true",
                    help="pass unknown modules through uncounted (marked; totals say they are partial)")
+    g.add_argument("--define", action="append", default=[], metavar="MODULE=NAME", type=definition,
+                   help="which published definition a module name means where it has several, e.g. "
+                        "SELayer=mobilenetv3 (repeatable; a config may say it in 'definitions:')")
+
+
+def definition(text: str) -> tuple[str, str]:
+    """'SELayer=mobilenetv3' -> ('SELayer', 'mobilenetv3')."""
+    name, sep, variant = text.partition("=")
+    if not sep or not name.strip() or not variant.strip():
+        raise argparse.ArgumentTypeError(f"expected MODULE=NAME such as SELayer=mobilenetv3, got {text!r}")
+    return name.strip(), variant.strip()
 
 
 def model_options(args: argparse.Namespace) -> ModelOptions:
     return ModelOptions(nc=args.nc, variant=args.variant, allow_unknown=args.allow_unknown,
-                        batch=getattr(args, "batch", 1), dtype=getattr(args, "dtype", "fp32"))
+                        batch=getattr(args, "batch", 1), dtype=getattr(args, "dtype", "fp32"),
+                        definitions=tuple(args.define))
 
 
 def load_extensions(args: argparse.Namespace) -> None:

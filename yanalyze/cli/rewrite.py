@@ -9,7 +9,7 @@ from ..analyzer import diagnostics as D
 from ..analyzer import rewrites as rw
 from ..analyzer.analyze import analyze_with
 from ..analyzer.config import from_text
-from ..analyzer.load import load_model, parse
+from ..analyzer.load import load_options, parse
 from .options import Parser, add_model_options, inputs_of, load_extensions, model_options
 from .output import write_all
 
@@ -31,7 +31,7 @@ def run(argv: Sequence[str]) -> int:
     args = parser().parse_args(argv)
     load_extensions(args)
     opts = model_options(args)
-    model = load_model(args.cfg, opts.nc, opts.variant, opts.allow_unknown)
+    model = load_options(args.cfg, opts)
     before = analyze_with(model, args.imgsz, opts)
     plans = rw.plans(model, args.only)
     for p in plans:
@@ -45,7 +45,8 @@ def run(argv: Sequence[str]) -> int:
         text = rw.rewritten_text(model.config, todo)
     except ValueError as exc:
         raise D.REWRITE_CHECK.error(problem=str(exc)).located(args.cfg) from None
-    written = parse(from_text(text, args.output, model.name, opts.variant), opts.nc, opts.variant, opts.allow_unknown)
+    written = parse(from_text(text, args.output, model.name, opts.variant), opts.nc, opts.variant, opts.allow_unknown,
+                    dict(opts.definitions))
     after = analyze_with(written, args.imgsz, opts, rewrites=False)  # the text as it will be written
     found = [r for r in before.rewrites if any(p.layer == r.layer for p in todo)]
     problems = rw.check(before.layers, after.layers, found)

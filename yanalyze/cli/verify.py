@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from ..analyzer import diagnostics as D
 from ..analyzer.analyze import analyze_with, fit_size
-from ..analyzer.load import load_model
+from ..analyzer.load import load_options
 from .options import Parser, add_model_options, load_extensions, model_options, positive_int
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -65,7 +65,7 @@ def run(argv: Sequence[str]) -> int:
     args = parser().parse_args(argv)
     opts = model_options(args)
     load_extensions(args)
-    model = load_model(args.cfg, opts.nc, opts.variant, opts.allow_unknown)
+    model = load_options(args.cfg, opts)
     a = analyze_with(model, args.imgsz, opts)  # bad input fails here, before torch
     if importlib.util.find_spec("torch") is None:
         raise D.VERIFY_TORCH.error()

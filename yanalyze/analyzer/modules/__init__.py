@@ -1,13 +1,18 @@
-"""The built-in module library: importing this package registers every family.
+"""The built-in module library: importing this package registers every family in it (every
+module of the package but `sources`), so a new family is one new file here.
 
 Lookups go through here, so the built-ins are always present when a name is resolved.
 """
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Optional
 
 from .. import registry
-from . import conv, csp, fasternet, focal, heads, mobilenet, pool, routing, torch_nn, transformer  # noqa: F401
+
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    importlib.import_module(f"{__name__}.{_info.name}")
 
 BUILTIN_NAMES = tuple(sorted(registry.REGISTRY))
 

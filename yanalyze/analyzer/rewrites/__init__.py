@@ -47,7 +47,8 @@ def rewritten_data(cfg: Config, ps: Sequence[Plan]) -> dict:
 
 def reload(model: ParsedModel, ps: Sequence[Plan]) -> ParsedModel:
     """The parsed model of the config with the applicable rewrites applied."""
-    return load_model(rewritten_data(model.config, ps), model.settings.nc, model.variant, model.allow_unknown)
+    return load_model(rewritten_data(model.config, ps), model.settings.nc, model.variant, model.allow_unknown,
+                      model.definitions)
 
 
 def _form(r: LayerResult) -> Form:
