@@ -41,6 +41,9 @@ def test_matches_torch_build(name):
         total = oracle.gflops(model, imgsz)
         assert f"{ours.totals.gflops:.1f}" == f"{total:.1f}"
         assert ours.totals.gflops == pytest.approx(total, rel=1e-12)
+        v7 = yanalyze.analyze(cfg, imgsz=imgsz, gflops_as="v7.0", rewrites=False)
+        assert [r.gflops for r in v7.layers] == pytest.approx(oracle.layer_gflops_v7(model, imgsz), rel=1e-12, abs=0)
+        assert v7.totals.gflops == pytest.approx(oracle.gflops_v7(model, imgsz), rel=1e-12)
     assert ours.totals.params == sum(p.numel() for p in model.parameters())
     model.fuse()
     assert ours.totals.params_fused == sum(p.numel() for p in model.parameters())
@@ -87,3 +90,15 @@ def test_settings_match_torch_build(changes):
     assert [r.params for r in ours.layers] == [row["params"] for row in rows]
     assert [[o.shape.as_list() for o in r.outputs] for r in ours.layers] == [expected_shapes(row) for row in rows]
     assert ours.totals.gflops == pytest.approx(oracle.gflops(model, 320), rel=1e-12)
+
+
+def test_attention_gflops_as_current_and_as_v7():
+    """hub/yolov5s-transformer.yaml: current YOLOv5 prints 16.8 (thop at the image size, which its
+    proxies extrapolate exactly); v7.0 printed 16.6 (a 32 x 32 probe scaled, under-counting attention)."""
+    cfg = CONFIGS / "yolov5s-transformer.yaml"
+    model = yt.build(cfg)
+    current, v7 = yanalyze.analyze(cfg).totals.gflops, yanalyze.analyze(cfg, gflops_as="v7.0").totals.gflops
+    assert (f"{current:.1f}", f"{v7:.1f}") == ("16.8", "16.6")
+    assert current == pytest.approx(oracle.gflops(model, 640), rel=1e-12)
+    assert v7 == pytest.approx(oracle.gflops_v7(model, 640), rel=1e-12)
+    assert yanalyze.analyze(cfg).to_dict()["conventions"] == {"gflops": "current"}

@@ -91,28 +91,46 @@ def _scale(ops, imgsz, s):
 
 
 def gflops(model, imgsz=640):
-    """YOLOv5 model_info GFLOPs: thop MACs x 2 at a 1 x ch x S x S probe (S = max(stride, 32)), scaled to imgsz."""
+    """Current YOLOv5's GFLOPs: ultralytics-thop's count for the image, extrapolated by thop itself
+    from one-stride-cell proxies (stride=S, S = max(stride, 32))."""
+    h, w = _hw(imgsz)
+    im = torch.zeros(1, _ch(model), h, w)
+    ops = thop.profile(deepcopy(model), inputs=(im,), verbose=False, stride=_probe_size(model))[0]
+    return ops / 1e9 * 2
+
+
+def gflops_v7(model, imgsz=640):
+    """YOLOv5 v7.0 model_info GFLOPs: thop MACs x 2 at a 1 x ch x S x S probe (S = max(stride, 32)), scaled to imgsz."""
     s = _probe_size(model)
     im = torch.zeros(1, _ch(model), s, s)  # official: torch.empty; values do not affect the counts
     ops = thop.profile(deepcopy(model), inputs=(im,), verbose=False)[0]
     return _scale(ops, imgsz, s)
 
 
-def layer_gflops(model, imgsz=640):
-    """Per-layer GFLOPs in the gflops() convention (thop on each layer with its probe-size input)."""
-    s = _probe_size(model)
-    probe = deepcopy(model).eval()
+def _layer_ops(model, size):
+    """thop's count of each layer with the inputs it gets for a 1 x ch x H x W image."""
+    net = deepcopy(model).eval()
     inputs = {}
     record = lambda m, x: inputs.__setitem__(m.i, list(x) if isinstance(x, list) else x)
     with torch.no_grad():
-        for _ in _run_layers(probe, torch.zeros(1, _ch(model), s, s), on_input=record):
+        for _ in _run_layers(net, torch.zeros(1, _ch(model), *size), on_input=record):
             pass
     out = []
-    for m in probe.model:
+    for m in net.model:
         x = inputs[m.i]
-        ops = thop.profile(deepcopy(m), inputs=(list(x) if isinstance(x, list) else x,), verbose=False)[0]
-        out.append(_scale(ops, imgsz, s))
+        out.append(thop.profile(deepcopy(m), inputs=(list(x) if isinstance(x, list) else x,), verbose=False)[0])
     return out
+
+
+def layer_gflops(model, imgsz=640):
+    """Per-layer GFLOPs in the gflops() convention: thop's count of each layer at the image size."""
+    return [ops / 1e9 * 2 for ops in _layer_ops(model, _hw(imgsz))]
+
+
+def layer_gflops_v7(model, imgsz=640):
+    """Per-layer GFLOPs in the gflops_v7() convention (thop on each layer with its probe-size input)."""
+    s = _probe_size(model)
+    return [_scale(ops, imgsz, s) for ops in _layer_ops(model, (s, s))]
 
 
 _LAYER_ATTRS = ('i', 'f', 'type', 'np', 'n_', 'args')

@@ -841,7 +841,7 @@ def build(cfg, nc=None):
     return Model(cfg, nc=nc)
 
 
-_ORACLE = ('layer_table', 'gflops', 'layer_gflops', 'receptive_field_by_gradient')
+_ORACLE = ('layer_table', 'gflops', 'layer_gflops', 'gflops_v7', 'layer_gflops_v7', 'receptive_field_by_gradient')
 
 
 def __getattr__(name):  # lazy re-export of the measurement helpers

@@ -17,11 +17,13 @@ from .memory import peak_activation
 from .model import DTYPE_BYTES, Analysis, Diagnostic, InputSpec, LayerResult, Level, Totals
 
 ImgSz = Union[int, Sequence[int]]
+GFLOPS_CURRENT = "current"
+GFLOPS_CONVENTIONS = (GFLOPS_CURRENT, "v7.0")
 
 
 def analyze(source: Union[Source, ParsedModel], imgsz: ImgSz = 640, batch: int = 1, dtype: str = "fp32",
             nc: Optional[int] = None, variant: Optional[str] = None, rewrites: bool = True,
-            allow_unknown: bool = False, definitions: Mapping[str, str] = {}) -> Analysis:
+            allow_unknown: bool = False, definitions: Mapping[str, str] = {}, gflops_as: str = "current") -> Analysis:
     """Analyse a YOLOv5 model config (path, mapping or parsed model) at an input size, without torch.
 
     The image size is rounded up to a multiple of the largest stride, as YOLOv5 does, with a
@@ -29,11 +31,15 @@ def analyze(source: Union[Source, ParsedModel], imgsz: ImgSz = 640, batch: int =
     analyse the rewritten form to report what each changes. allow_unknown: pass modules nobody
     knows through uncounted (marked, and the totals say they are partial) instead of failing.
     definitions: module name -> the named definition to use where a name has several.
+    gflops_as: 'current' (what current YOLOv5 prints: thop's count at the image size) or 'v7.0'
+    (YOLOv5 v7.0: thop at a stride-sized probe scaled by the pixel ratio).
     """
+    if gflops_as not in GFLOPS_CONVENTIONS:
+        raise D.USAGE.error(detail=f"gflops_as must be one of {', '.join(GFLOPS_CONVENTIONS)}, got {gflops_as!r}")
     inp = _input(imgsz, batch, dtype)
     model = source if isinstance(source, ParsedModel) else load_model(source, nc, variant, allow_unknown,
                                                                        definitions)
-    return analyze_model(model, inp, rewrites)
+    return analyze_model(model, inp, rewrites, gflops_as)
 
 
 def analyze_with(source: Union[Source, ParsedModel], imgsz: ImgSz, options: ModelOptions,
@@ -41,10 +47,11 @@ def analyze_with(source: Union[Source, ParsedModel], imgsz: ImgSz, options: Mode
     """analyze() with the shared command options."""
     return analyze(source, imgsz=imgsz, batch=options.batch, dtype=options.dtype, nc=options.nc,
                    variant=options.variant, rewrites=rewrites, allow_unknown=options.allow_unknown,
-                   definitions=dict(options.definitions))
+                   definitions=dict(options.definitions), gflops_as=options.gflops_as)
 
 
-def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True) -> Analysis:
+def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True,
+                  gflops_as: str = "current") -> Analysis:
     """The walk over a parsed model: passes, per-layer results, totals, levels and diagnostics."""
     s, specs, where = model.settings, model.specs, model.path
     diags = [D.NOTICE(keys=keys) for keys in model.config.notices]
@@ -52,13 +59,8 @@ def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True
     diags += diag
     inp = replace(inp, ch=s.ch, imgsz=hw)
     main = run_pass(specs, s, hw, True, where)
-    probe: Optional[int] = probe_size(main[-1], specs[-1].mdef.is_head)
-    try:
-        probe_pass = run_pass(specs, s, (probe, probe), False, where)  # type: ignore[arg-type]
-    except ConfigError as exc:
-        diags.append(D.FLOPS_PROBE(exc.layer, size=probe, problem=exc.message))
-        probe_pass, probe = main, None
-    gflops = [(thop_gflops(pp.cost.thop, probe, hw), thop_gflops(pp.cost.thop_fused, probe, hw)) for pp in probe_pass]
+    counted, probe = _gflops_pass(model, main, hw, gflops_as, diags)
+    gflops = [(thop_gflops(pp.cost.thop, probe, hw), thop_gflops(pp.cost.thop_fused, probe, hw)) for pp in counted]
     results = [_layer_result(spec, lp, g, inp) for spec, lp, g in zip(specs, main, gflops)]
     for spec, lp in zip(specs, main):
         diags += _module_diagnostics(spec, lp)
@@ -67,9 +69,30 @@ def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True
     totals = _totals(results, gflops, specs, inp)
     if totals.partial:
         diags.append(D.PARTIAL(layers=", ".join(str(r.index) for r in results if r.origin == "unknown")))
-    found = rw.findings(model, results, lambda m: analyze_model(m, inp, False).layers) if find_rewrites else []
+    found = rw.findings(model, results, lambda m: analyze_model(m, inp, False, gflops_as).layers) \
+        if find_rewrites else []
     return Analysis(name=model.name, path=model.path, input=inp, nc=s.nc, layers=results, totals=totals,
-                    levels=levels, diagnostics=diags, rewrites=found)
+                    levels=levels, diagnostics=diags, rewrites=found, gflops_as=gflops_as)
+
+
+def _gflops_pass(model: ParsedModel, main: list[LayerPass], hw: tuple[int, int], gflops_as: str,
+                 diags: list[Diagnostic]) -> tuple[list[LayerPass], Optional[int]]:
+    """The pass whose thop count becomes GFLOPs, and its probe size (None: the image size).
+
+    'current': ultralytics-thop's own extrapolation from one-stride-cell proxies, which is
+    exact for every count that is polynomial in the image area (linear layers, convolutions,
+    attention): the count at the image size. 'v7.0': YOLOv5 v7.0's S x S probe scaled by the
+    pixel ratio, which under-counts attention and over-counts size-independent layers.
+    """
+    if gflops_as == GFLOPS_CURRENT:
+        return main, None
+    s, specs = model.settings, model.specs
+    probe = probe_size(main[-1], specs[-1].mdef.is_head)
+    try:
+        return run_pass(specs, s, (probe, probe), False, model.path), probe
+    except ConfigError as exc:
+        diags.append(D.FLOPS_PROBE(exc.layer, size=probe, problem=exc.message))
+        return main, None
 
 
 def fit_size(model: ParsedModel, hw: tuple[int, int]) -> tuple[tuple[int, int], list[Diagnostic]]:

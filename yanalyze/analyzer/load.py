@@ -27,6 +27,7 @@ class ModelOptions:
     batch: int = 1
     dtype: str = "fp32"
     definitions: tuple[tuple[str, str], ...] = ()  # (module name, definition) chosen on the command line
+    gflops_as: str = "current"  # 'current' YOLOv5 or 'v7.0'
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,7 @@ class Analysis:
     levels: list[Level]
     diagnostics: list[Diagnostic]
     rewrites: list[Rewrite] = field(default_factory=list)
+    gflops_as: str = "current"  # how GFLOPs are counted: 'current' YOLOv5 (full size) or 'v7.0' (probe)
     schema: str = SCHEMA
 
     @property

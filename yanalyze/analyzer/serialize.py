@@ -67,6 +67,7 @@ def analysis_to_dict(a: Analysis) -> dict:
         "model": {"name": a.name, "path": a.path, "nc": a.nc},
         "input": {"ch": a.input.ch, "imgsz": list(a.input.imgsz), "batch": a.input.batch,
                   "dtype": a.input.dtype},
+        "conventions": {"gflops": a.gflops_as},
         "layers": [layer_dict(r) for r in a.layers],
         "outputs": [{"name": lv.name, "layer": lv.layer, **output_dict(lv.output)} for lv in a.levels],
         "totals": {"params": t.params, "params_fused": t.params_fused, "gflops": t.gflops,

@@ -51,6 +51,9 @@ def add_model_options(p: argparse.ArgumentParser, imgsz: str = "one", memory: bo
     if memory:
         g.add_argument("--batch", type=positive_int, default=1, help="batch size; scales activation memory")
         g.add_argument("--dtype", choices=list(DTYPE_BYTES), default="fp32", help="element type for memory")
+        g.add_argument("--gflops-as", choices=["current", "v7.0"], default="current",
+                       help="GFLOPs as current YOLOv5 prints them (thop's count at the image size; default) or as "
+                            "v7.0 did (a stride-sized probe scaled by the pixel ratio)")
     g.add_argument("--nc", type=positive_int, default=None, help="override the number of classes")
     g.add_argument("--variant", default=None, help="pick backbone_<V>/head_<V> when the config has variant sections")
     g.add_argument("--plugin", action="append", default=[], metavar="FILE",
@@ -76,7 +79,7 @@ def definition(text: str) -> tuple[str, str]:
 def model_options(args: argparse.Namespace) -> ModelOptions:
     return ModelOptions(nc=args.nc, variant=args.variant, allow_unknown=args.allow_unknown,
                         batch=getattr(args, "batch", 1), dtype=getattr(args, "dtype", "fp32"),
-                        definitions=tuple(args.define))
+                        definitions=tuple(args.define), gflops_as=getattr(args, "gflops_as", "current"))
 
 
 def load_extensions(args: argparse.Namespace) -> None:
