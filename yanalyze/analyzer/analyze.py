@@ -11,7 +11,7 @@ from . import rewrites as rw
 from .engine import LayerPass, grid_size, level_name, probe_size, rounded_size, run_pass, thop_gflops, to_output
 from .errors import ConfigError
 from .graph import last_use, unused
-from .layers import LayerSpec
+from .layers import LayerSpec, v1_layout
 from .load import ModelOptions, ParsedModel, Source, load_model
 from .memory import peak_activation
 from .model import DTYPE_BYTES, Analysis, Diagnostic, InputSpec, LayerResult, Level, Totals
@@ -55,6 +55,9 @@ def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True
     """The walk over a parsed model: passes, per-layer results, totals, levels and diagnostics."""
     s, specs, where = model.settings, model.specs, model.path
     diags = [D.NOTICE(keys=keys) for keys in model.config.notices]
+    if v1_layout(model.config) and specs[-1].module == "Detect":
+        diags.append(D.LAYOUT_V1(specs[-1].index, layers=", ".join(map(str, specs[-1].inputs)),
+                                 no=specs[specs[-1].inputs[0]].c2))
     hw, diag = fit_size(model, inp.imgsz)
     diags += diag
     inp = replace(inp, ch=s.ch, imgsz=hw)

@@ -120,6 +120,10 @@ BUDGET_MISSING = _m("budget/missing", "error", "cannot read budget file ({error}
 # -- warnings and notes about an analysed model
 NOTICE = _m("parse/notice", "info", "ignored keys: {keys}",
             "Top-level keys that YOLOv5 does not read either; they have no effect.")
+LAYOUT_V1 = _m("parse/layout", "info", "YOLOv5 v1.0 layout: Detect reads layers {layers} (those with {no} "
+               "channels), nn.Conv2d rows are conv-like and the default activation is LeakyReLU(0.1), as v1.0 "
+               "built them", "A config in v1.0's layout ([[], 1, Detect, ...] after nn.Conv2d output rows) is "
+               "analysed with v1.0's definitions.")
 IMGSZ_ROUNDED = _m("input/imgsz-rounded", "warning", "image size {asked} is not a multiple of the max stride "
                    "{stride}; analysed at {used}, as YOLOv5 rounds it up",
                    "YOLOv5's check_img_size rounds each side up to a multiple of the largest stride; yanalyze "

@@ -88,14 +88,24 @@ def parse_activation(text: Any, where: Optional[str]) -> Act:
     return ACTS[m.group(1)]
 
 
-def _choices(raw: Any, where: Optional[str], extra: Mapping[str, str]) -> dict[str, str]:
-    """The config's `definitions: {Module: name}` with the command line's choices on top."""
+V1_LAYOUT = {"nn.Conv2d": "yolov5-v1.0", "Detect": "yolov5-v1.0", "BottleneckCSP": "yolov5-v1.0"}
+V1_ACTIVATION = "nn.LeakyReLU(0.1)"
+
+
+def v1_layout(cfg: Config) -> bool:
+    """YOLOv5 v1.0's layout: `[[], 1, Detect, [nc, anchors]]`, the detection convs as nn.Conv2d rows."""
+    return any(r.module == "Detect" and r.src_from == [] for r in cfg.rows)
+
+
+def _choices(raw: Any, where: Optional[str], extra: Mapping[str, str], layout: Mapping[str, str]) -> dict[str, str]:
+    """The config's `definitions: {Module: name}` with the command line's choices on top (and,
+    under them, the definitions a legacy layout implies)."""
     if raw is None:
         raw = {}
     if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
         raise ConfigError(f"'definitions' must map module names to definition names, got {raw!r}", path=where,
                           code="parse/setting")
-    return {canonical(k): v for k, v in {**raw, **extra}.items()}
+    return {canonical(k): v for k, v in {**layout, **raw, **extra}.items()}
 
 
 def settings(cfg: Config, nc: Optional[int] = None, definitions: Mapping[str, str] = {}) -> Settings:
@@ -124,10 +134,11 @@ def settings(cfg: Config, nc: Optional[int] = None, definitions: Mapping[str, st
     else:
         raise ConfigError(f"'anchors' must be a list of per-level lists or an int, got {anchors!r}",
                           path=where, code="parse/setting")
-    act_text = d.get("activation")
+    legacy = v1_layout(cfg)
+    act_text = d.get("activation") or (V1_ACTIVATION if legacy else None)
     act = parse_activation(act_text, where) if act_text else ACTS["SiLU"]
     return Settings(nc=nc, gd=gd, gw=gw, ch=ch, divisor=divisor, anchors=anchors, na=na, act=act, act_text=act_text,
-                    definitions=_choices(d.get("definitions"), where, definitions))
+                    definitions=_choices(d.get("definitions"), where, definitions, V1_LAYOUT if legacy else {}))
 
 
 def _sources(row: Row, where: Optional[str]) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -186,9 +197,19 @@ def resolve_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[
     return specs
 
 
+def _v1_detect_inputs(row: Row, ch: list[int], no: Optional[int]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """v1.0's Detect finds its inputs itself: the layers with na * (nc + 5) channels, last first."""
+    found = [j for j, c in enumerate(ch) if c == no][::-1]
+    if not found:
+        raise ConfigError(f"Detect with an empty 'from' reads the layers with {no} channels; there are none",
+                          code="graph/from")
+    return tuple(j - row.index if j == row.index - 1 else j for j in found), tuple(found)
+
+
 def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list[int],
                  where: Optional[str], allow_unknown: bool) -> LayerSpec:
-    src_from, inputs = _sources(row, where)
+    legacy = row.src_from == [] and row.module == "Detect" and row.index > 0
+    src_from, inputs = _v1_detect_inputs(row, ch, no) if legacy else _sources(row, where)
     _check_module(row, where)
     cands, how = definitions.candidates(row.module, s.definitions, allow_unknown)
     if not cands:

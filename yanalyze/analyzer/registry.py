@@ -50,10 +50,11 @@ class ModuleDef:
     torch: Optional[str] = None
     provenance: Optional[Provenance] = None
     variant: Optional[str] = None
+    head: Optional[bool] = None  # a detection head (levels, strides); default: the 'head' channel rule
 
     @property
     def is_head(self) -> bool:
-        return self.channels == "head"
+        return self.head if self.head is not None else self.channels == "head"
 
 
 REGISTRY: dict[str, ModuleDef] = {}                 # name -> default definition
@@ -66,7 +67,7 @@ _PREFIXES = ("torch.nn.", "nn.")
 def register(name: str, channels: ChannelRule = "same", multi_input: bool = False,
              out_channels: Optional[Callable[[int, list], int]] = None, origin: Optional[str] = None,
              torch: Optional[str] = None, source: Optional[Provenance] = None,
-             variant: Optional[str] = None, default: bool = True) -> Callable:
+             variant: Optional[str] = None, default: bool = True, head: Optional[bool] = None) -> Callable:
     """Decorator: register a cost model under a module name as written in YAML.
 
     channels: 'conv' (like Conv: c1 from the input, first arg width-scaled), 'csp' (like C3:
@@ -81,7 +82,8 @@ def register(name: str, channels: ChannelRule = "same", multi_input: bool = Fals
     def wrap(fn: Callable) -> Callable:
         key = canonical(name)
         mdef = ModuleDef(name=key, build=fn, channels=channels, multi_input=multi_input, out_channels=out_channels,
-                         origin=origin or current_origin, torch=torch, provenance=source, variant=variant)
+                         origin=origin or current_origin, torch=torch, provenance=source, variant=variant,
+                         head=head)
         add(mdef, default or key not in REGISTRY)
         return fn
 

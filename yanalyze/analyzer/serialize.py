@@ -17,6 +17,16 @@ def num(v: Any) -> Any:
     return v
 
 
+def plain(v: Any) -> Any:
+    """Args as JSON data: lists recurse; numbers, strings, booleans and None stay; anything else
+    (an activation a config built, `nn.LeakyReLU(0.1)`) becomes the text it was written as."""
+    if isinstance(v, (list, tuple)):
+        return [plain(x) for x in v]
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    return repr(v)
+
+
 def output_dict(o: Output) -> dict:
     return {"shape": o.shape.as_list(), "stride": num(o.stride), "rf": num(o.rf),
             "rf_min": list(o.rf_min), "rf_max": list(o.rf_max),
@@ -33,7 +43,7 @@ def layer_dict(r: LayerResult) -> dict:
     return {
         "index": r.index, "from": list(r.src_from), "n": r.n, "module": r.module, "origin": r.origin,
         "definition": r.definition,
-        "args": r.args, "section": r.section, "line": r.line,
+        "args": plain(r.args), "section": r.section, "line": r.line,
         "out_shape": _per_output(r, "shape"), "stride": _per_output(r, "stride"),
         "rf": _per_output(r, "rf"), "rf_min": _per_output(r, "rf_min"),
         "rf_max": _per_output(r, "rf_max"),
@@ -47,7 +57,7 @@ def layer_dict(r: LayerResult) -> dict:
 
 
 def form_dict(f: Form) -> dict:
-    return {"module": f.module, "args": f.args, "params": f.params, "params_fused": f.params_fused,
+    return {"module": f.module, "args": plain(f.args), "params": f.params, "params_fused": f.params_fused,
             "gflops": f.gflops, "gflops_fused": f.gflops_fused, "flops": f.flops,
             "mem_bytes": f.mem_bytes, "mem_bytes_fused": f.mem_bytes_fused, "stride": num(f.stride),
             "rf": num(f.rf), "rf_min": list(f.rf_min), "rf_max": list(f.rf_max)}

@@ -15,9 +15,14 @@ IntPair = Union[int, Sequence[int]]
 
 @dataclass(frozen=True)
 class Act:
-    """An activation by its torch name (its cost is in conventions.ACT_FLOPS)."""
+    """An activation by its torch name (its cost is in conventions.ACT_FLOPS); text: how a config
+    wrote it as an argument (`nn.LeakyReLU(0.1)`), shown wherever the args are."""
 
     name: str
+    text: str = ""
+
+    def __repr__(self) -> str:
+        return self.text or f"nn.{self.name}()"
 
 
 ACTS = {name: Act(name) for name in ACT_FLOPS}

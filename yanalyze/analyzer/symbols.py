@@ -3,15 +3,18 @@
 YOLOv5 calls eval() on every string arg and keeps the string when eval raises NameError
 (that is how 'nearest' survives). We reproduce the outcome with an ast walk that only
 knows numbers, the allowed names and + - * / // % **; anything that calls, indexes or
-reaches an attribute is rejected as code.
+reaches an attribute is rejected as code, but for a whitelist of torch activation
+constructors with literal arguments (`nn.LeakyReLU(0.1)`), which YOLOv5 builds as modules.
 """
 from __future__ import annotations
 
 import ast
 import operator
-from typing import Any, Callable, Mapping
+from dataclasses import replace
+from typing import Any, Callable, Mapping, Optional
 
 from .errors import ConfigError
+from .symbolic import ACTS, Act
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -61,6 +64,23 @@ def _has_code(tree: ast.AST) -> bool:
     return any(isinstance(n, code_nodes) for n in ast.walk(tree))
 
 
+def _constructor(tree: ast.Expression, text: str) -> Optional[Act]:
+    """`nn.LeakyReLU(0.1)`, `torch.nn.SiLU()`, `nn.ReLU(inplace=True)`: an activation of the
+    whitelist built from literal arguments only (as YOLOv5's eval would build it), else None."""
+    call = tree.body
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+        return None
+    owner = ast.unparse(call.func.value)
+    if owner not in ("nn", "torch.nn") or call.func.attr not in ACTS:
+        return None
+    try:
+        for a in [*call.args, *(k.value for k in call.keywords)]:
+            ast.literal_eval(a)
+    except ValueError:
+        return None
+    return replace(ACTS[call.func.attr], text=text)
+
+
 def resolve(value: Any, names: Mapping[str, Any]) -> Any:
     """Resolve one YAML arg: strings become symbols or arithmetic results; lists recurse."""
     if isinstance(value, list):
@@ -72,6 +92,9 @@ def resolve(value: Any, names: Mapping[str, Any]) -> Any:
         tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError):
         return value  # not an expression at all: a plain string such as 'nearest-exact mode'
+    act = _constructor(tree, text)
+    if act is not None:
+        return act
     if _has_code(tree):
         raise ConfigError(f"argument {value!r} looks like code; args may hold only numbers, "
                           f"strings and the symbols {', '.join(sorted(names))}, None, True, False",

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..analyzer.diff import ArchDiff, LayerDiff, TotalDiff
+from ..analyzer.serialize import plain
 from . import fmt
 
 STYLE = {"changed": "bold yellow", "moved": "bold magenta", "added": "bold green", "removed": "bold red",
@@ -108,7 +109,7 @@ def render_terminal(d: ArchDiff, console: Console, show_all: bool = False) -> No
 
 def to_dict(d: ArchDiff) -> dict:
     def side(r) -> Optional[dict]:
-        return None if r is None else {"index": r.index, "module": r.module, "args": r.args,
+        return None if r is None else {"index": r.index, "module": r.module, "args": plain(r.args),
                                        "from": list(r.src_from), "out_shape": [o.shape.as_list() for o in r.outputs]}
     return {
         "schema": "yanalyze-diff/1", "a": d.a.path or d.a.name, "b": d.b.path or d.b.name, "method": d.method,

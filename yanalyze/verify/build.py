@@ -14,6 +14,7 @@ import torch.nn as nn
 from ..analyzer.layers import LayerSpec, Settings
 from ..analyzer.load import ParsedModel
 from ..analyzer.registry import ModuleDef
+from ..analyzer.symbolic import Act
 from . import blocks, head_blocks
 
 _ACT = re.compile(r"^\s*(?:torch\.)?(?:nn\.)?([A-Za-z_]\w*)\s*(?:\((.*)\))?\s*$", re.S)
@@ -55,11 +56,21 @@ def default_act(text: Optional[str]) -> Iterator[None]:
         blocks.Conv.default_act = saved
 
 
+def torch_args(args: list) -> list:
+    """Args as a torch constructor takes them: an activation a config wrote (`nn.LeakyReLU(0.1)`)
+    becomes that module."""
+    def convert(v: Any) -> Any:
+        if isinstance(v, list):
+            return [convert(x) for x in v]
+        return activation(v.text or f"nn.{v.name}()") if isinstance(v, Act) else v
+    return [convert(a) for a in args]
+
+
 def layer_module(spec: LayerSpec) -> nn.Module:
-    cls = torch_class(spec.mdef)
+    cls, args = torch_class(spec.mdef), torch_args(spec.args)
     if spec.repeats > 1:
-        return nn.Sequential(*(cls(*spec.args) for _ in range(spec.repeats)))
-    return cls(*spec.args)
+        return nn.Sequential(*(cls(*args) for _ in range(spec.repeats)))
+    return cls(*args)
 
 
 class TorchModel(nn.Module):
@@ -73,10 +84,10 @@ class TorchModel(nn.Module):
         self.multi = [spec.mdef.multi_input for spec in specs]
         self.ch = s.ch
         head = self.layers[-1]
-        if isinstance(head, head_blocks.Detect):
+        if head_blocks.decodes(head):
             with torch.no_grad():
                 out = self.forward(torch.zeros(1, s.ch, 256, 256))
-            out = out[0] if isinstance(head, head_blocks.Segment) else out
+            out = out[0] if isinstance(out, tuple) else out  # Segment: (levels, prototypes)
             stride = torch.tensor([256 / x.shape[-2] for x in out])
             head.stride = stride
             anchors = head.get_buffer("anchors")
@@ -94,10 +105,11 @@ class TorchModel(nn.Module):
     def _apply(self, fn, *args, **kwargs):
         self = super()._apply(fn, *args, **kwargs)
         head = self.layers[-1]
-        if isinstance(head, head_blocks.Detect) and isinstance(head.stride, torch.Tensor):
+        if head_blocks.decodes(head) and isinstance(head.stride, torch.Tensor):
             head.stride = fn(head.stride)
             head.grid = [fn(g) for g in head.grid]
-            head.anchor_grid = [fn(g) for g in head.anchor_grid]
+            if isinstance(head.anchor_grid, list):  # a buffer (v1.0) moves with the module already
+                head.anchor_grid = [fn(g) for g in head.anchor_grid]
         return self
 
 

@@ -23,7 +23,7 @@ from ..analyzer.model import Shape
 from ..analyzer.registry import ModuleDef
 from ..analyzer.symbolic import ACTS, T, Trace
 from . import blocks, head_blocks
-from .build import NoTorchReference, default_act, torch_class
+from .build import NoTorchReference, default_act, torch_args, torch_class
 from .trace import Measured, measure_module
 
 
@@ -86,8 +86,10 @@ def torch_block(mdef: ModuleDef, args: list, repeats: int = 1, act_text: Optiona
     """The block's torch reference on the meta device, in inference mode."""
     cls = torch_class(mdef)
 
+    targs = torch_args(args)
+
     def make() -> nn.Module:
-        return nn.Sequential(*(cls(*args) for _ in range(repeats))) if repeats > 1 else cls(*args)
+        return nn.Sequential(*(cls(*targs) for _ in range(repeats))) if repeats > 1 else cls(*targs)
 
     with default_act(act_text):
         try:
@@ -107,8 +109,8 @@ def _prime_head(head: nn.Module, xs: list, imgsz: int) -> None:
 
 
 def _shapes(module: nn.Module, y: Any) -> list:
-    if isinstance(module, head_blocks.Detect):
-        levels, proto = (y[2], [y[1]]) if isinstance(module, head_blocks.Segment) else (y[1], [])
+    if head_blocks.decodes(module):  # eval: (decoded, levels) or, for Segment, (decoded, prototypes, levels)
+        levels, proto = (y[2], [y[1]]) if len(y) == 3 else (y[1], [])
         return [[t.shape[1] * t.shape[4], t.shape[2], t.shape[3]] for t in levels] + [list(p.shape[1:]) for p in proto]
     return [list(t.shape[1:]) + [1] * (4 - t.dim()) for t in tree_flatten(y)[0] if isinstance(t, torch.Tensor)]
 
@@ -118,7 +120,7 @@ def traced(mdef: ModuleDef, args: list, shapes: Sequence[Sequence[int]], repeats
     """The block's torch reference, traced on meta inputs of the given shapes."""
     module = torch_block(mdef, args, repeats, act_text)
     xs = [torch.empty(1, *s, device="meta") for s in shapes]
-    if isinstance(module, head_blocks.Detect):
+    if head_blocks.decodes(module):
         _prime_head(module, xs, imgsz)
     m, y, _ = measure_module(module, xs, as_list=mdef.multi_input)
     return numbers(m.cost, _shapes(module, y)), m

@@ -105,3 +105,8 @@ class Segment(Detect):
         p = self.proto(x[0])
         x = self.detect(self, x)
         return (x, p) if self.training else (x[0], p) if self.export else (x[0], p, x[1])
+
+
+def decodes(m: nn.Module) -> bool:
+    """A head that decodes boxes in eval mode: it needs its strides, and builds grids on first use."""
+    return hasattr(m, "stride") and hasattr(m, "anchors") and hasattr(m, "grid")

@@ -33,7 +33,10 @@ def autopad(k: IntPair, p: Optional[IntPair] = None, d: IntPair = 1) -> IntPair:
 
 @register("Conv", channels="conv", torch=f"{BLOCKS}:Conv", source=COMMON)
 def conv(x: T, c1: int, c2: int, k=1, s=1, p=None, g: int = 1, d=1, act=True) -> T:
-    """Conv2d (no bias) + BatchNorm2d + activation."""
+    """Conv2d (no bias) + BatchNorm2d + activation. An activation written where v7.0 has the
+    dilation (`[64, 3, 2, None, 1, nn.ReLU()]`) is YOLOv5 v6.x's Conv(c1, c2, k, s, p, g, act)."""
+    if isinstance(d, Act):
+        act, d = d, 1
     return P.conv_bn_act(x, c1, c2, k, s, autopad(k, p, d), g, d, resolve_act(x, act))
 
 
