@@ -12,7 +12,9 @@ from .engine import LayerPass, grid_size, level_name, probe_size, rounded_size, 
 from .errors import ConfigError
 from .graph import last_use, unused
 from .layers import LayerSpec, v1_layout
-from .load import ModelOptions, ParsedModel, Source, load_model
+from . import unknowns
+from .guess import Guess
+from .load import ModelOptions, ParsedModel, Source, load_model, parse
 from .memory import peak_activation
 from .model import DTYPE_BYTES, Analysis, Diagnostic, InputSpec, LayerResult, Level, Totals
 
@@ -53,6 +55,9 @@ def analyze_with(source: Union[Source, ParsedModel], imgsz: ImgSz, options: Mode
 def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True,
                   gflops_as: str = "current") -> Analysis:
     """The walk over a parsed model: passes, per-layer results, totals, levels and diagnostics."""
+    if any(spec.mdef.origin == "unknown" for spec in model.specs) and not model.settings.guesses:
+        model, _ = unknowns.infer(model, lambda g: parse(model.config, model.settings.nc, model.variant, True,
+                                                         model.definitions, g))
     s, specs, where = model.settings, model.specs, model.path
     diags = [D.NOTICE(keys=keys) for keys in model.config.notices]
     if v1_layout(model.config) and specs[-1].module == "Detect":
@@ -66,7 +71,7 @@ def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True
     gflops = [(thop_gflops(pp.cost.thop, probe, hw), thop_gflops(pp.cost.thop_fused, probe, hw)) for pp in counted]
     results = [_layer_result(spec, lp, g, inp) for spec, lp, g in zip(specs, main, gflops)]
     for spec, lp in zip(specs, main):
-        diags += _module_diagnostics(spec, lp)
+        diags += _module_diagnostics(spec, lp, s.guesses)
     levels = _levels(results)
     diags += _graph_diagnostics(specs, levels, hw)
     totals = _totals(results, gflops, specs, inp)
@@ -142,13 +147,14 @@ def _intensity(flops: int, batch: int, mem_bytes: int) -> float:
     return flops * batch / mem_bytes if mem_bytes else 0.0
 
 
-def _module_diagnostics(spec: LayerSpec, lp: LayerPass) -> list[Diagnostic]:
+def _module_diagnostics(spec: LayerSpec, lp: LayerPass, guesses: Mapping[int, Guess]) -> list[Diagnostic]:
     """What the layer's definition rests on: unknown, measured in torch, a plugin's notes, or a
     named published definition among several."""
     m, kind = spec.mdef, spec.mdef.origin.split(":")[0]
     out = []
     if kind == "unknown":
-        out.append(D.MODULE_UNKNOWN(spec.index, layer=spec.index, module=spec.module))
+        out.append(D.MODULE_UNKNOWN(spec.index, layer=spec.index, module=spec.module,
+                                    assumed=unknowns.describe(guesses.get(spec.index, Guess()))))
     msg = D.MODULE_TRACED if kind == "traced" else D.MODULE_PLUGIN
     out += [msg(spec.index, layer=spec.index, module=spec.module, note=n) for n in dict.fromkeys(lp.notes)]
     if m.variant is not None:

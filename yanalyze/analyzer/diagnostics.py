@@ -138,9 +138,10 @@ RF_EXCEEDS = _m("rf/exceeds-image", "info", "receptive field larger than the {h}
                 "the input; part of each window sees only padding.")
 PARTIAL = _m("totals/partial", "warning", "totals are partial: unknown layers {layers} count nothing",
              "--allow-unknown let layers through uncounted, so every total leaves them out.")
-MODULE_UNKNOWN = _m("module/unknown", "warning", "layer {layer} ({module}): unknown module: passed through, no "
-                    "params or FLOPs counted", "--allow-unknown: the layer keeps its input's shape and counts "
-                    "nothing; a downsampling block would make later shapes wrong.")
+MODULE_UNKNOWN = _m("module/unknown", "warning", "layer {layer} ({module}): unknown module, no params or FLOPs "
+                    "counted; {assumed}", "--allow-unknown: the layer counts nothing; its output channels and size "
+                    "are assumed (the first argument width-scaled, or its input's; the size a later join needs), "
+                    "and the message says which.")
 MODULE_TRACED = _m("module/traced", "warning", "layer {layer} ({module}): {note}",
                    "A class measured in torch (--modules) ran operations yanalyze cannot count; they are left out.")
 MODULE_PLUGIN = _m("module/plugin", "warning", "layer {layer} ({module}): {note}",

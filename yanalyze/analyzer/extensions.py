@@ -12,7 +12,7 @@ from typing import Optional
 from . import diagnostics as D
 from . import modules, registry
 from .errors import ConfigError
-from .symbolic import T
+from .guess import Guess, build_for
 
 ENTRY_POINTS = "yanalyze.modules"
 _state = {"entry_points": False}
@@ -63,11 +63,10 @@ def load_entry_points() -> None:
             raise D.PLUGIN_ENTRY_POINT.error(name=ep.name, value=ep.value, error=exc) from None
 
 
-def unknown(name: str) -> registry.ModuleDef:
-    """--allow-unknown: pass the channels through, count nothing, and say so everywhere."""
-    def build(x: T, *args: object) -> T:
-        return x
-    return registry.ModuleDef(name=name, build=build, origin="unknown")
+def unknown(name: str, guess: Guess = Guess()) -> registry.ModuleDef:
+    """--allow-unknown: count nothing, take any number of inputs, give the guessed output
+    (analyzer.unknowns infers it), and say so everywhere."""
+    return registry.ModuleDef(name=name, build=build_for(guess), multi_input=True, origin="unknown")
 
 
 def resolve(name: str, allow_unknown: bool = False) -> Optional[registry.ModuleDef]:

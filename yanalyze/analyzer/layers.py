@@ -18,6 +18,7 @@ from . import extensions
 from .channels import RuleContext
 from .config import Config, Row
 from .errors import ConfigError
+from .guess import Guess
 from .registry import ModuleDef, canonical
 from .symbolic import ACTS, Act
 from .symbols import resolve
@@ -37,6 +38,7 @@ class Settings:
     act: Act
     act_text: Optional[str]
     definitions: Mapping[str, str] = field(default_factory=dict)  # module name -> chosen definition
+    guesses: Mapping[int, Guess] = field(default_factory=dict)  # unknown layer -> its assumed output
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,8 @@ def _choices(raw: Any, where: Optional[str], extra: Mapping[str, str], layout: M
     return {canonical(k): v for k, v in {**layout, **raw, **extra}.items()}
 
 
-def settings(cfg: Config, nc: Optional[int] = None, definitions: Mapping[str, str] = {}) -> Settings:
+def settings(cfg: Config, nc: Optional[int] = None, definitions: Mapping[str, str] = {},
+             guesses: Mapping[int, Guess] = {}) -> Settings:
     d, where = cfg.data, cfg.path
     nc = nc if nc is not None else d.get("nc")
     if nc is not None and (isinstance(nc, bool) or not isinstance(nc, int) or nc < 1):
@@ -138,7 +141,8 @@ def settings(cfg: Config, nc: Optional[int] = None, definitions: Mapping[str, st
     act_text = d.get("activation") or (V1_ACTIVATION if legacy else None)
     act = parse_activation(act_text, where) if act_text else ACTS["SiLU"]
     return Settings(nc=nc, gd=gd, gw=gw, ch=ch, divisor=divisor, anchors=anchors, na=na, act=act, act_text=act_text,
-                    definitions=_choices(d.get("definitions"), where, definitions, V1_LAYOUT if legacy else {}))
+                    definitions=_choices(d.get("definitions"), where, definitions, V1_LAYOUT if legacy else {}),
+                    guesses=dict(guesses))
 
 
 def _sources(row: Row, where: Optional[str]) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -218,11 +222,17 @@ def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ConfigError(f"number must be a positive integer, got {n!r}", code="parse/number")
     n = max(round(n * s.gd), 1) if n > 1 else n
-    if not cands[0].multi_input and len(src_from) != 1:
+    if not cands[0].multi_input and len(src_from) != 1 and cands[0].origin != "unknown":
         raise ConfigError(f"{cands[0].name} takes one input, 'from' lists {len(src_from)}", code="graph/from")
     args = [resolve(a, names) for a in (row.args if isinstance(row.args, list) else [row.args])]
     chans = [ch[i] for i in inputs] if inputs else [ch[-1]]
     ctx = RuleContext(gw=s.gw, gd=s.gd, divisor=s.divisor, n=n, no=no, nc=s.nc)
+    if cands[0].origin == "unknown":
+        guess = s.guesses.get(row.index, Guess())
+        mdef = extensions.unknown(cands[0].name, guess)
+        return LayerSpec(index=row.index, section=row.section, line=row.line, src_from=src_from, inputs=inputs, n=n,
+                         repeats=1, module=canonical(row.module), mdef=mdef, args=args,
+                         c2=guess.c2 if guess.c2 is not None else chans[0], chosen=how)
     mdef, (args, c2, repeats), how = _definition(cands, how, args, chans, ctx)
     return LayerSpec(index=row.index, section=row.section, line=row.line, src_from=src_from, inputs=inputs,
                      n=n, repeats=repeats, module=canonical(row.module), mdef=mdef, args=args, c2=c2, chosen=how)

@@ -11,6 +11,7 @@ from typing import Mapping, Optional, Union
 
 from . import config as config_mod
 from .config import Config
+from .guess import Guess
 from .layers import LayerSpec, Settings, resolve_rows, settings
 
 Source = Union[str, os.PathLike, Mapping]
@@ -64,8 +65,9 @@ def load_model(source: Source, nc: Optional[int] = None, variant: Optional[str] 
 
 
 def parse(cfg: Config, nc: Optional[int] = None, variant: Optional[str] = None,
-          allow_unknown: bool = False, definitions: Mapping[str, str] = {}) -> ParsedModel:
-    """YOLOv5's parse rules on a loaded config."""
-    s = settings(cfg, nc, definitions)
+          allow_unknown: bool = False, definitions: Mapping[str, str] = {},
+          guesses: Mapping[int, Guess] = {}) -> ParsedModel:
+    """YOLOv5's parse rules on a loaded config (guesses: assumed outputs of unknown layers)."""
+    s = settings(cfg, nc, definitions, guesses)
     return ParsedModel(config=cfg, settings=s, specs=resolve_rows(cfg, s, allow_unknown), variant=variant,
                        allow_unknown=allow_unknown, definitions=dict(definitions))
