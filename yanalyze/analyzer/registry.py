@@ -59,7 +59,7 @@ class ModuleDef:
 
 REGISTRY: dict[str, ModuleDef] = {}                 # name -> default definition
 VARIANTS: dict[str, dict[str, ModuleDef]] = {}      # name -> variant -> definition
-TRACED: dict[str, ModuleDef] = {}                   # the user's torch classes (--modules)
+TRACED: dict[str, ModuleDef] = {}                   # the user's torch classes (--modules); they win
 current_origin = "built-in"  # set while a plugin file is being imported
 _PREFIXES = ("torch.nn.", "nn.")
 
@@ -99,7 +99,8 @@ def add(mdef: ModuleDef, default: bool = True) -> None:
 
 
 def add_traced(mdef: ModuleDef) -> None:
-    """A class measured in torch, used for names no registered definition has."""
+    """A class from the user's own file (--modules), measured in torch: the user named the file,
+    so its class wins over a built-in of the same name."""
     TRACED[mdef.name] = mdef
 
 
@@ -116,7 +117,7 @@ def find(name: str, variant: Optional[str] = None) -> Optional[ModuleDef]:
     key = canonical(name)
     if variant is not None:
         return VARIANTS.get(key, {}).get(variant)
-    return REGISTRY.get(key) or TRACED.get(name) or TRACED.get(key)
+    return TRACED.get(name) or TRACED.get(key) or REGISTRY.get(key)
 
 
 def close_names(name: str) -> list[str]:

@@ -59,8 +59,8 @@ def add_model_options(p: argparse.ArgumentParser, imgsz: str = "one", memory: bo
     g.add_argument("--plugin", action="append", default=[], metavar="FILE",
                    help="Python file whose @yanalyze.register cost models add modules (repeatable)")
     g.add_argument("--modules", action="append", default=[], metavar="FILE",
-                   help="your torch module file: classes the registry does not know are measured in torch on the "
-                        "meta device (imports and runs FILE; needs torch)")
+                   help="your torch module file: its classes are measured in torch on the meta device, and win over "
+                        "built-ins of the same name (imports and runs FILE; needs torch)")
     g.add_argument("--allow-unknown", action="store_true",
                    help="pass unknown modules through uncounted (marked; totals say they are partial)")
     g.add_argument("--define", action="append", default=[], metavar="MODULE=NAME", type=definition,

@@ -1,5 +1,5 @@
-"""--modules FILE: the user's own torch classes, measured in torch for names the registry
-does not know. Importing the file runs its code; the CLI says so before it does."""
+"""--modules FILE: the user's own torch classes, measured in torch; they win over a built-in of
+the same name. Importing the file runs its code; the CLI says so before it does."""
 from __future__ import annotations
 
 import inspect
