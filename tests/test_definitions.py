@@ -55,7 +55,7 @@ def test_default_is_assumed_and_the_others_named(plugin):
     assert (se.definition, se.params) == ("mobilenetv3", 64 * 16 + 16 + 16 * 64 + 64)
     note = definition_note(a)
     assert "assumed the 'mobilenetv3' definition (TP-Thread/yolov5@" in note
-    assert "others: plain, wide; choose with --define SELayer=NAME" in note
+    assert "others: plain, senet, wide; choose with --define SELayer=NAME" in note
 
 
 def test_config_or_command_line_chooses(plugin, run_cli, tmp_path):
@@ -81,7 +81,7 @@ def test_an_unknown_choice_is_one_line(plugin, run_cli, tmp_path):
     cfg.write_text(json.dumps({**CFG, "definitions": {"SELayer": "nope"}}))
     code, out, err = run_cli(cfg, "--plugin", plugin)
     assert code == 2 and err.count("\n") == 1
-    assert "SELayer has no definition 'nope'; its definitions: mobilenetv3, plain, wide" in err
+    assert "SELayer has no definition 'nope'; its definitions: mobilenetv3, plain, senet, wide" in err
 
 
 def test_rows_that_fit_no_definition_are_refused(plugin):

@@ -31,6 +31,11 @@ UPSAMPLE_THOP = {"nearest": 0, "bilinear": 11}
 # complete FLOPs per output of bilinear interpolation: 4 weighted taps (4 mul, 3 add)
 BILINEAR_FLOPS = 7
 SOFTMAX_FLOPS = 3  # exp, sum and divide per element
+# complete FLOPs of a layer or group norm at inference, per element: the mean (1 add), the
+# variance (subtract, square, add: 3), the normalization (subtract the mean, multiply by
+# 1/std: 2) and, when affine, the scale and shift (2); per normalized row: the two divisions
+# by the row length, the epsilon add and the reciprocal square root (4)
+NORM_FLOPS, NORM_AFFINE_FLOPS, NORM_ROW_FLOPS = 6, 2, 4
 
 
 def op(params: int = 0, thop: int = 0, macs: int = 0, flops: int = 0, act: int = 0, weights: int = 0) -> Cost:
@@ -79,6 +84,18 @@ def batchnorm(n: int, c: int, folded: bool = False) -> Cost:
         return Cost(params=2 * c, params_fused=c, thop=4 * n, flops=2 * n, act=2 * n, weights=4 * c,
                     weights_fused=c)
     return op(params=2 * c, thop=4 * n, flops=2 * n, act=2 * n, weights=4 * c)
+
+
+def normalization(n: int, rows: int, c: int, affine: bool = True) -> Cost:
+    """nn.LayerNorm / nn.GroupNorm: statistics computed on the input over `rows` rows (there
+    are no running ones, so fuse() cannot fold it). thop counts 2 per element, doubled when
+    affine (its count_normalization); the affine weight and bias hold one element per channel
+    (c). Reads the input and weights, writes the output (the saved mean and 1/std are what
+    only training needs)."""
+    weights = 2 * c if affine else 0
+    per_element = NORM_FLOPS + (NORM_AFFINE_FLOPS if affine else 0)
+    return op(params=weights, thop=(4 if affine else 2) * n, flops=per_element * n + NORM_ROW_FLOPS * rows,
+              act=2 * n, weights=weights)
 
 
 def activation(name: str, n: int, folded: bool = False) -> Cost:

@@ -11,7 +11,6 @@ from typing import Optional
 
 from . import diagnostics as D
 from . import modules, registry
-from .errors import ConfigError
 from .guess import Guess, build_for
 
 ENTRY_POINTS = "yanalyze.modules"

@@ -56,6 +56,20 @@ def batchnorm(x: T, folded: bool = False) -> T:
     return x
 
 
+def group_norm(x: T, groups: int, affine: bool = True) -> T:
+    """nn.GroupNorm(groups, C) on a C x H x W map: statistics per group of C // groups channels."""
+    if groups < 1 or x.c % groups:
+        raise shape_error(f"GroupNorm with {groups} groups on {x.c} channels")
+    x.trace.record(C.normalization(x.numel, groups, x.c, affine))
+    return x
+
+
+def layer_norm(x: T, c: int) -> T:
+    """nn.LayerNorm(c) at every position of a (c, H, W) map read as H*W tokens."""
+    x.trace.record(C.normalization(x.numel, x.shape.h * x.shape.w, c))
+    return x
+
+
 def activation(x: T, act: Act, folded: bool = False) -> T:
     """Element-wise activation; folded: it runs inside the fused conv's kernel."""
     if act.name != "Identity":

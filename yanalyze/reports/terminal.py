@@ -7,7 +7,6 @@ from rich.table import Table
 from rich.text import Text
 
 from ..analyzer.model import Analysis, LayerResult
-from . import fmt
 from . import summary as S
 from .columns import TERMINAL_COLUMNS, Column
 

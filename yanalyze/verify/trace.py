@@ -36,8 +36,10 @@ ACTIVATIONS = {"relu": "ReLU", "hardtanh": "ReLU6", "clamp": "ReLU6", "leaky_rel
                "sigmoid": "Sigmoid", "silu": "SiLU", "hardsigmoid": "Hardsigmoid", "hardswish": "Hardswish",
                "tanh": "Tanh", "mish": "Mish", "gelu": "GELU"}
 ELEMENTWISE = {"add", "sub", "mul", "div", "neg", "rsub", "pow", "abs", "exp", "sqrt", "rsqrt", "maximum",
-               "minimum", "where", "log", "reciprocal"}
-COPIES = {"cat", "stack", "constant_pad_nd", "clone", "_to_copy", "contiguous", "upsample_nearest2d"}
+               "minimum", "where", "log", "reciprocal", "masked_fill", "ne", "eq", "gt"}
+# data movement: concat, pads, gathers (index), cyclic shifts (roll), unfold (im2col)
+COPIES = {"cat", "stack", "constant_pad_nd", "clone", "_to_copy", "contiguous", "upsample_nearest2d", "index",
+          "roll", "im2col"}
 
 
 def distinct(t: torch.Tensor) -> int:
@@ -81,20 +83,46 @@ def _adaptive(a: tuple, ins: list, outs: list) -> Cost:
     return C.adaptive_avgpool(distinct(x), y.numel(), adds)
 
 
+def _norm(a: tuple, ins: list, outs: list) -> Cost:
+    """native_layer_norm(x, shape, w, b) and native_group_norm(x, w, b, n, c, hw, groups)."""
+    x = a[0]
+    if len(a) > 6:  # group norm
+        weight, n, c, groups = a[1], a[3], a[4], a[6]
+        return C.normalization(distinct(x), n * groups, c, weight is not None)
+    c = prod(a[1])
+    return C.normalization(distinct(x), x.numel() // c, c, a[2] is not None)
+
+
+def _max_reduction(a: tuple, ins: list, outs: list) -> Cost:
+    """torch.max over a dim, adaptive max pool: a max over the elements each output covers."""
+    x, y = a[0], outs[0]
+    return C.maxpool(distinct(x), y.numel(), x.numel() // y.numel())
+
+
+def _index_put(a: tuple, ins: list, outs: list) -> Cost:
+    """target[indices] = values: reads the indices and the values, writes the addressed elements."""
+    target, indices, values = a[0], a[1], a[2]
+    used = [t for t in indices if t is not None]
+    kept = prod(s for d, s in enumerate(target.shape) if d >= len(indices) or indices[d] is None)
+    return C.copy(_n(used) + distinct(values), kept * prod(torch.broadcast_shapes(*(t.shape for t in used))))
+
+
 PRICES: dict[str, Callable[[tuple, list, list], Cost]] = {
     "convolution": _conv, "mm": _matmul(False), "bmm": _matmul(False), "addmm": _matmul(True),
     "baddbmm": _matmul(True),
     "native_batch_norm": lambda a, ins, outs: C.batchnorm(distinct(a[0]), a[0].shape[1]),
     "_native_batch_norm_legit_no_training": lambda a, ins, outs: C.batchnorm(distinct(a[0]), a[0].shape[1]),
+    "native_layer_norm": _norm, "native_group_norm": _norm,
     "max_pool2d_with_indices": lambda a, ins, outs: C.maxpool(distinct(a[0]), outs[0].numel(), prod(a[1]) if
                                                               len(a[1]) == 2 else a[1][0] ** 2),
+    "max": _max_reduction, "adaptive_max_pool2d": _max_reduction,
     "avg_pool2d": _avgpool, "_adaptive_avg_pool2d": _adaptive,
     "mean": lambda a, ins, outs: C.reduction(distinct(a[0]), outs[0].numel()),
     "sum": lambda a, ins, outs: C.reduction(distinct(a[0]), outs[0].numel()),
     "upsample_bilinear2d": lambda a, ins, outs: C.upsample(distinct(a[0]), outs[0].numel(), "bilinear", False),
     "_softmax": lambda a, ins, outs: C.softmax(outs[0].numel()),
+    "index_put": _index_put,
 }
-TRAINING_OUTPUTS = {"native_batch_norm", "_native_batch_norm_legit_no_training", "max_pool2d_with_indices"}
 
 
 def price(name: str, args: tuple, ins: list, outs: list) -> Optional[Cost]:
