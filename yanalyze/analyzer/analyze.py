@@ -7,7 +7,9 @@ from typing import Mapping, Optional, Sequence, Union
 
 from . import definitions
 from . import diagnostics as D
+from . import extensions
 from . import rewrites as rw
+from .diagnostics import CATALOGUE
 from .engine import LayerPass, grid_size, level_name, probe_size, rounded_size, run_pass, thop_gflops, to_output
 from .errors import ConfigError
 from .graph import last_use, unused
@@ -25,7 +27,7 @@ GFLOPS_CONVENTIONS = (GFLOPS_CURRENT, "v7.0")
 
 def analyze(source: Union[Source, ParsedModel], imgsz: ImgSz = 640, batch: int = 1, dtype: str = "fp32",
             nc: Optional[int] = None, variant: Optional[str] = None, rewrites: bool = True,
-            allow_unknown: bool = False, definitions: Mapping[str, str] = {}, gflops_as: str = "current") -> Analysis:
+            allow_unknown: bool = False, definitions: Mapping[str, str] = {}, gflops_as: Optional[str] = None) -> Analysis:
     """Analyse a YOLOv5 model config (path, mapping or parsed model) at an input size, without torch.
 
     The image size is rounded up to a multiple of the largest stride, as YOLOv5 does, with a
@@ -34,8 +36,10 @@ def analyze(source: Union[Source, ParsedModel], imgsz: ImgSz = 640, batch: int =
     knows through uncounted (marked, and the totals say they are partial) instead of failing.
     definitions: module name -> the named definition to use where a name has several.
     gflops_as: 'current' (what current YOLOv5 prints: thop's count at the image size) or 'v7.0'
-    (YOLOv5 v7.0: thop at a stride-sized probe scaled by the pixel ratio).
+    (YOLOv5 v7.0: thop at a stride-sized probe scaled by the pixel ratio); None: as an open fork
+    (--repo) prints them, else 'current'.
     """
+    gflops_as = gflops_as or extensions.CONVENTIONS.get("gflops", GFLOPS_CURRENT)
     if gflops_as not in GFLOPS_CONVENTIONS:
         raise D.USAGE.error(detail=f"gflops_as must be one of {', '.join(GFLOPS_CONVENTIONS)}, got {gflops_as!r}")
     inp = _input(imgsz, batch, dtype)
@@ -155,8 +159,9 @@ def _module_diagnostics(spec: LayerSpec, lp: LayerPass, guesses: Mapping[int, Gu
     if kind == "unknown":
         out.append(D.MODULE_UNKNOWN(spec.index, layer=spec.index, module=spec.module,
                                     assumed=unknowns.describe(guesses.get(spec.index, Guess()))))
-    msg = D.MODULE_TRACED if kind == "traced" else D.MODULE_PLUGIN
-    out += [msg(spec.index, layer=spec.index, module=spec.module, note=n) for n in dict.fromkeys(lp.notes)]
+    msg = D.MODULE_TRACED if kind in ("traced", "fork") else D.MODULE_PLUGIN
+    out += [CATALOGUE.get(getattr(n, "code", ""), msg)(spec.index, layer=spec.index, module=spec.module, note=n)
+            for n in dict.fromkeys(lp.notes)]
     if m.variant is not None:
         out.append(D.MODULE_DEFINITION(spec.index, layer=spec.index, module=spec.module, how=spec.chosen,
                                        variant=m.variant, source=definitions.source(m) or m.origin,

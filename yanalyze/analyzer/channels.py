@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from .errors import ConfigError
 from .registry import ModuleDef
@@ -18,7 +18,8 @@ def make_divisible(x: float, divisor: int) -> int:
 @dataclass(frozen=True)
 class RuleContext:
     """What a channel rule may need: the multiples, the divisor, the row's repeats, the head's
-    output count (nc + 5 per anchor) and nc."""
+    output count (nc + 5 per anchor) and nc; for a rule read from a fork's source (--repo),
+    also the row as written and the channels so far (the input's, then every earlier layer's)."""
 
     gw: float
     gd: float
@@ -26,6 +27,8 @@ class RuleContext:
     n: int
     no: Optional[int]
     nc: Optional[int] = None
+    row: Any = None
+    ch: tuple[int, ...] = ()
 
     def scale(self, c: float) -> int:
         """Width-scale a channel count as YOLOv5 does."""
@@ -116,7 +119,7 @@ RULES: dict[str, Rule] = {
 def apply(mdef: ModuleDef, args: list, chans: list[int], ctx: RuleContext) -> tuple[list, int, int]:
     """(constructor args, output channels, times the block is built) of one row."""
     rule = mdef.channels
-    if callable(rule):
-        new_args, c2 = rule(chans[0], args, ctx)
-        return new_args, c2, ctx.n
+    if callable(rule):  # (args, c2), or (args, c2, times built) when the rule moves the repeats itself
+        new_args, c2, *repeats = rule(chans[0], args, ctx)
+        return new_args, c2, repeats[0] if repeats else ctx.n
     return RULES[rule](RowInput(mdef=mdef, args=list(args), chans=chans, ctx=ctx))

@@ -34,6 +34,19 @@ class Message:
 CATALOGUE: dict[str, Message] = {}
 
 
+class Note(str):
+    """A note a cost model leaves on its layer, naming its own diagnostic code (otherwise the
+    code follows the layer's origin)."""
+
+    code = ""
+
+
+def note(msg: "Message", text: str) -> Note:
+    n = Note(text)
+    n.code = msg.code
+    return n
+
+
 def _m(code: str, severity: str, template: str, explanation: str) -> Message:
     msg = Message(code, severity, template, explanation)
     CATALOGUE[code] = msg
@@ -105,6 +118,20 @@ MODULES_ERROR = _m("modules/error", "error", "modules file failed to load: {erro
                    "Importing a --modules file raised an exception.")
 MODULES_TORCH = _m("modules/torch", "error", "--modules measures classes in torch, which is not installed: "
                    "pip install torch==2.13.0, or the verify extra from yanalyze's checkout: pip install -e '.[verify]'", "--modules needs torch, which is not installed.")
+FORK_MISSING = _m("fork/missing", "error", "{detail}", "--repo names a directory that is not the root of a YOLOv5 "
+                  "fork (no models/yolo.py), or its models/yolo.py cannot be read.")
+FORK_TORCH = _m("fork/torch", "error", "--repo builds the fork's classes in torch, which is not installed: pip install "
+                "torch==2.13.0, or the verify extra from yanalyze's checkout: pip install -e '.[verify]'",
+                "--repo needs torch, which is not installed.")
+FORK_IMPORT = _m("fork/import", "error", "importing the fork failed: {error}", "Importing the fork's models/yolo.py "
+                 "(in its own process, with missing packages stubbed) raised; the message names the fork's file "
+                 "and line.")
+FORK_MODEL = _m("fork/model", "error", "the fork's own Model cannot build this config: {error}", "verify "
+                "--crosscheck --repo builds the fork's whole Model with its own code to compare, and that raised; "
+                "the message names the fork's file and line.")
+FORK_TIMEOUT = _m("fork/timeout", "error", "{doing} did not finish within {seconds} s; the fork's process was "
+                  "stopped (set {env} to wait longer)", "The fork's process hung at import or while building a "
+                  "layer.")
 VERIFY_TORCH = _m("verify/torch", "error", "verify needs torch, which is not installed: pip install torch==2.13.0, or the verify extra from yanalyze's checkout: pip install -e '.[verify]'",
                   "yanalyze verify builds models in torch, which is not installed.")
 # -- rewrites and budgets
@@ -143,7 +170,14 @@ MODULE_UNKNOWN = _m("module/unknown", "warning", "layer {layer} ({module}): unkn
                     "are assumed (the first argument width-scaled, or its input's; the size a later join needs), "
                     "and the message says which.")
 MODULE_TRACED = _m("module/traced", "warning", "layer {layer} ({module}): {note}",
-                   "A class measured in torch (--modules) ran operations yanalyze cannot count; they are left out.")
+                   "A class measured in torch (--modules, --repo) ran operations yanalyze cannot count; they are "
+                   "left out.")
+FORK_RULE = _m("fork/rule", "warning", "layer {layer} ({module}): {note}", "--repo: the fork's parse_model "
+               "computes this row's channels in a way yanalyze cannot follow from its source (a call to the fork's "
+               "own helper, an import); the message names the line and the rule assumed instead.")
+FORK_BLOCKED = _m("fork/blocked", "warning", "importing the fork tried {what}: blocked", "--repo: the fork's code "
+                  "tried to run a command, install a package or reach the network while it was imported; nothing "
+                  "ran (os.system reports failure, the rest raise).")
 MODULE_PLUGIN = _m("module/plugin", "warning", "layer {layer} ({module}): {note}",
                    "A plugin's cost model left a note about this layer.")
 MODULE_DEFINITION = _m("module/definition", "info", "layer {layer} ({module}): {how} the '{variant}' definition "

@@ -7,14 +7,21 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Optional
+from typing import Callable, Optional
 
 from . import diagnostics as D
 from . import modules, registry
+from .config import Config
 from .guess import Guess, build_for
 
 ENTRY_POINTS = "yanalyze.modules"
 _state = {"entry_points": False}
+# Sources that define modules per config (--repo: a YOLOv5 fork's own code); each registers its
+# definitions of the names a config uses before the config is parsed.
+PREPARERS: list[Callable[[Config], None]] = []
+# Conventions such a source prints its numbers in, used where the caller names none
+# (--repo: {"gflops": how the fork's model_info counts}).
+CONVENTIONS: dict[str, str] = {}
 
 
 def import_file(path: str, missing: D.Message, failed: D.Message) -> ModuleType:
@@ -60,6 +67,12 @@ def load_entry_points() -> None:
             ep.load()
         except Exception as exc:
             raise D.PLUGIN_ENTRY_POINT.error(name=ep.name, value=ep.value, error=exc) from None
+
+
+def prepare(cfg: Config) -> None:
+    """Let every active per-config source (--repo) register its definitions for this config."""
+    for prepare_config in PREPARERS:
+        prepare_config(cfg)
 
 
 def unknown(name: str, guess: Guess = Guess()) -> registry.ModuleDef:

@@ -7,9 +7,11 @@ the symbol resolver instead of eval.
 from __future__ import annotations
 
 import math
+import os
 import re
 import ast
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from . import channels, definitions
@@ -174,7 +176,23 @@ def _check_module(row: Row, where: Optional[str]) -> None:
 def _unknown(row: Row, where: Optional[str]) -> ConfigError:
     close = extensions.suggestions(row.module)
     hint = f"did you mean {' or '.join(close)}? " if close else ""
+    root = None if extensions.PREPARERS else fork_root(where)
+    if root is not None:
+        hint += f"the config sits in a YOLOv5 fork: --repo {root} uses the fork's own definitions; or "
     return D.PARSE_UNKNOWN_MODULE.error(name=repr(row.module), hint=hint).located(where, row.index, row.line)
+
+
+def fork_root(config_path: Optional[str]) -> Optional[str]:
+    """The root of the YOLOv5 fork a config file sits in: the nearest directory, from the
+    config's own up to three levels above it, that holds models/common.py."""
+    if not config_path:
+        return None
+    here = Path(config_path).resolve().parent
+    for d in [here, *here.parents][:4]:
+        if (d / "models" / "common.py").is_file():
+            rel = os.path.relpath(d)
+            return str(d) if rel.startswith("..") else rel
+    return None
 
 
 def resolve_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[LayerSpec]:
@@ -185,10 +203,11 @@ def resolve_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[
     if no is not None:
         names["no"] = no
     ch: list[int] = [s.ch]
+    seen: list[int] = [s.ch]  # the input's channels, then every layer's output, for rules read from a fork
     specs: list[LayerSpec] = []
     for row in cfg.rows:
         try:
-            spec = _resolve_row(row, s, names, no, ch, where, allow_unknown)
+            spec = _resolve_row(row, s, names, no, ch, where, allow_unknown, tuple(seen))
         except ConfigError as exc:
             raise exc.located(where, row.index, row.line) from None
         except (TypeError, ValueError, IndexError, ZeroDivisionError, OverflowError) as exc:
@@ -197,6 +216,7 @@ def resolve_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[
         if row.index == 0:
             ch = []
         ch.append(spec.c2)
+        seen.append(spec.c2)
         specs.append(spec)
     return specs
 
@@ -211,7 +231,7 @@ def _v1_detect_inputs(row: Row, ch: list[int], no: Optional[int]) -> tuple[tuple
 
 
 def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list[int],
-                 where: Optional[str], allow_unknown: bool) -> LayerSpec:
+                 where: Optional[str], allow_unknown: bool, seen: tuple[int, ...] = ()) -> LayerSpec:
     legacy = row.src_from == [] and row.module == "Detect" and row.index > 0
     src_from, inputs = _v1_detect_inputs(row, ch, no) if legacy else _sources(row, where)
     _check_module(row, where)
@@ -226,7 +246,7 @@ def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list
         raise ConfigError(f"{cands[0].name} takes one input, 'from' lists {len(src_from)}", code="graph/from")
     args = [resolve(a, names) for a in (row.args if isinstance(row.args, list) else [row.args])]
     chans = [ch[i] for i in inputs] if inputs else [ch[-1]]
-    ctx = RuleContext(gw=s.gw, gd=s.gd, divisor=s.divisor, n=n, no=no, nc=s.nc)
+    ctx = RuleContext(gw=s.gw, gd=s.gd, divisor=s.divisor, n=n, no=no, nc=s.nc, row=row, ch=seen)
     if cands[0].origin == "unknown":
         guess = s.guesses.get(row.index, Guess())
         mdef = extensions.unknown(cands[0].name, guess)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Optional, Union
 
 from . import config as config_mod
+from . import extensions
 from .config import Config
 from .guess import Guess
 from .layers import LayerSpec, Settings, resolve_rows, settings
@@ -28,7 +29,8 @@ class ModelOptions:
     batch: int = 1
     dtype: str = "fp32"
     definitions: tuple[tuple[str, str], ...] = ()  # (module name, definition) chosen on the command line
-    gflops_as: str = "current"  # 'current' YOLOv5 or 'v7.0'
+    gflops_as: Optional[str] = None  # 'current' YOLOv5, 'v7.0', None: as the fork prints (--repo) or current
+    repo: Optional[str] = None  # a YOLOv5 fork whose own code defines the modules (--repo; the CLI starts it)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ def parse(cfg: Config, nc: Optional[int] = None, variant: Optional[str] = None,
           allow_unknown: bool = False, definitions: Mapping[str, str] = {},
           guesses: Mapping[int, Guess] = {}) -> ParsedModel:
     """YOLOv5's parse rules on a loaded config (guesses: assumed outputs of unknown layers)."""
+    extensions.prepare(cfg)
     s = settings(cfg, nc, definitions, guesses)
     return ParsedModel(config=cfg, settings=s, specs=resolve_rows(cfg, s, allow_unknown), variant=variant,
                        allow_unknown=allow_unknown, definitions=dict(definitions))

@@ -45,6 +45,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except RecursionError:
         print("yanalyze: error[parse/yaml]: config nests too deeply", file=sys.stderr)
         return EXIT_BAD_INPUT
+    finally:
+        fork = sys.modules.get("yanalyze.verify.fork")
+        if fork is not None:  # --repo: stop the fork's process, restore the built-ins
+            fork.deactivate("cli")  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

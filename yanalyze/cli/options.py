@@ -1,6 +1,6 @@
 """What every subcommand shares: the parser that fails in one line, and the model options
-(--imgsz, --nc, --variant, --plugin, --modules, --allow-unknown, and --batch/--dtype where
-memory is reported) with one meaning everywhere."""
+(--imgsz, --nc, --variant, --plugin, --modules, --repo, --allow-unknown, and --batch/--dtype
+where memory is reported) with one meaning everywhere."""
 from __future__ import annotations
 
 import argparse
@@ -51,9 +51,10 @@ def add_model_options(p: argparse.ArgumentParser, imgsz: str = "one", memory: bo
     if memory:
         g.add_argument("--batch", type=positive_int, default=1, help="batch size; scales activation memory")
         g.add_argument("--dtype", choices=list(DTYPE_BYTES), default="fp32", help="element type for memory")
-        g.add_argument("--gflops-as", choices=["current", "v7.0"], default="current",
-                       help="GFLOPs as current YOLOv5 prints them (thop's count at the image size; default) or as "
-                            "v7.0 did (a stride-sized probe scaled by the pixel ratio)")
+        g.add_argument("--gflops-as", choices=["current", "v7.0"], default=None,
+                       help="GFLOPs as current YOLOv5 prints them (thop's count at the image size; the default) or "
+                            "as v7.0 did (a stride-sized probe scaled by the pixel ratio); with --repo the default "
+                            "is how the fork prints them")
     g.add_argument("--nc", type=positive_int, default=None, help="override the number of classes")
     g.add_argument("--variant", default=None, help="pick backbone_<V>/head_<V> when the config has variant sections")
     g.add_argument("--plugin", action="append", default=[], metavar="FILE",
@@ -61,6 +62,10 @@ def add_model_options(p: argparse.ArgumentParser, imgsz: str = "one", memory: bo
     g.add_argument("--modules", action="append", default=[], metavar="FILE",
                    help="your torch module file: its classes are measured in torch on the meta device, and win over "
                         "built-ins of the same name (imports and runs FILE; needs torch)")
+    g.add_argument("--repo", default=None, metavar="DIR",
+                   help="root of a YOLOv5 fork: its own models/*.py define every module and its parse_model the "
+                        "channel rules (imports and runs the fork's code in a separate process that may not "
+                        "install or connect; needs torch)")
     g.add_argument("--allow-unknown", action="store_true",
                    help="pass unknown modules through uncounted (marked; totals say they are partial)")
     g.add_argument("--define", action="append", default=[], metavar="MODULE=NAME", type=definition,
@@ -79,13 +84,22 @@ def definition(text: str) -> tuple[str, str]:
 def model_options(args: argparse.Namespace) -> ModelOptions:
     return ModelOptions(nc=args.nc, variant=args.variant, allow_unknown=args.allow_unknown,
                         batch=getattr(args, "batch", 1), dtype=getattr(args, "dtype", "fp32"),
-                        definitions=tuple(args.define), gflops_as=getattr(args, "gflops_as", "current"))
+                        definitions=tuple(args.define), gflops_as=getattr(args, "gflops_as", None),
+                        repo=args.repo)
 
 
 def load_extensions(args: argparse.Namespace) -> None:
-    """Plugins, then the user's torch module files (which run their code: said on stderr first)."""
+    """Plugins, the user's torch module files and a fork (which run their code: said on stderr first)."""
     from ..analyzer import extensions
 
+    if args.repo:
+        from ..verify import fork
+
+        fork.check_root(args.repo)
+        print(f"yanalyze: warning: --repo {args.repo}: importing the fork runs its code (in a separate process "
+              "that may not install, run commands or connect)", file=sys.stderr)
+        for line in fork.report_import(fork.activate(args.repo, owner="cli")):
+            print(line, file=sys.stderr)
     for path in args.plugin:
         extensions.load_plugin(path)
     for path in args.modules:

@@ -27,7 +27,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed for weights and inputs")
     p.add_argument("--crosscheck", action="store_true",
                    help="instead: compare every layer's params, shapes, thop count, MACs, FLOPs and memory "
-                        "with its torch block, at --imgsz")
+                        "with its torch block, at --imgsz (with --repo: params and shapes with the fork's own "
+                        "Model)")
     add_model_options(p, memory=False)
     return p
 
@@ -75,7 +76,10 @@ def run(argv: Sequence[str]) -> int:
 
     console = Console()
     if args.crosscheck:
-        from ..verify.crosscheck import crosscheck
+        if args.repo:  # against the fork's own Model, built by its own code
+            from ..verify.fork.check import crosscheck
+        else:
+            from ..verify.crosscheck import crosscheck
 
         [checks] = Steps(1).run([(f"building {len(model.specs)} layers in torch",
                                   lambda: crosscheck(model, a.input.imgsz))])

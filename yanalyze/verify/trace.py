@@ -12,7 +12,7 @@ without a rule are named, never silently counted as zero.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from math import prod
 from typing import Any, Callable, Optional
 
@@ -212,6 +212,8 @@ class Tracer(TorchDispatchMode):
             u = outs[0].shape[-2] // x.shape[-2]
             up = "upsample_linear" if name == "upsample_bilinear2d" else "upsample"
             f = Field(getattr(first.fh, up)(u), getattr(first.fw, up)(u), first.glob)
+        elif name in ("slice", "constant_pad_nd") and x.dim() == 4 and not first.flat and _moves(name, args):
+            f = _shifted(name, args, first, x)
         else:
             self._join(known, ins, outs)
             return
@@ -232,6 +234,26 @@ class Tracer(TorchDispatchMode):
                 self.fields[id(t)] = Field(fh, fw, glob, flat=True)
             else:
                 self.fields[id(t)] = Field(fh, fw, glob or tuple(t.shape[-2:]) not in grids)
+
+
+def _moves(name: str, args: tuple) -> bool:
+    """A crop or stride along rows or columns (Focus's x[..., ::2, ::2]), or a zero pad."""
+    return name == "constant_pad_nd" or (len(args) > 1 and args[1] in (2, 3, -1, -2))
+
+
+def _shifted(name: str, args: tuple, f: Field, x: torch.Tensor) -> Field:
+    """Output i of a slice reads input start + i*step; of a pad, input i - before. The textbook
+    field counts a step-s slice as an s x s stride-s window, as for space-to-depth."""
+    if name == "constant_pad_nd":
+        pad = list(args[1]) + [0] * (4 - len(args[1]))
+        return Field(f.fh.window(1, 1, pad[2]), f.fw.window(1, 1, pad[0]), f.glob)
+    dim = args[1] % 4
+    start = args[2] if len(args) > 2 and args[2] is not None else 0
+    start = start + x.shape[dim] if start < 0 else start
+    step = args[4] if len(args) > 4 else 1
+    before = f.fh if dim == 2 else f.fw
+    axis = replace(before.window(1, step, -start), rf=before.rf + (step - 1) * before.jump)
+    return Field(axis, f.fw, f.glob) if dim == 2 else Field(f.fh, axis, f.glob)
 
 
 class ThopCounter(TorchFunctionMode):
