@@ -65,9 +65,14 @@ def test_json_carries_codes_and_the_error_line_its_code(run_cli, tmp_path):
 
 def test_the_assumed_definition_is_named():
     a = yanalyze.analyze(CONFIGS / "zoo-of-torch-layers.yaml", imgsz=320)
-    se = [x for x in a.diagnostics if x.code == "module/definition"]
-    layers = [r.index for r in a.layers if r.module == "SELayer"]
-    assert [x.layer for x in se] == layers and layers
+    stated = [x for x in a.diagnostics if x.code == "module/definition"]
+    # every module not from YOLOv5 or torch names its definition, even where it has one built in
+    published = [r.index for r in a.layers if r.definition is not None]
+    assert [x.layer for x in stated] == published
+    assert {r.module for r in a.layers if r.definition is not None} == {
+        "SELayer", "conv_bn_hswish", "MobileNet_Block", "h_swish", "C3_Faster", "FocalModulation"}
+    se = [x for x in stated if "(SELayer)" in x.message]
+    assert [x.layer for x in se] == [r.index for r in a.layers if r.module == "SELayer"] == [7]
     assert "assumed the 'mobilenetv3' definition (TP-Thread/yolov5@" in se[0].message
     assert {r.definition for r in a.layers if r.module == "SELayer"} == {"mobilenetv3"}
     assert yanalyze.analyze(CONFIGS / "yolov5s.yaml").to_dict()["layers"][0]["definition"] is None

@@ -53,7 +53,8 @@ def choice_hint(mdef: ModuleDef) -> str:
     """How to pick another definition."""
     others = alternatives(mdef)
     if not others:
-        return "another definition can be registered under this name with --plugin"
+        return ("no other is built in: a fork's own with --repo DIR, or another registered under this name "
+                "with --plugin")
     return (f"others: {', '.join(others)}; choose with --define {mdef.name}=NAME or "
             f"'definitions: {{{mdef.name}: NAME}}' in the config")
 

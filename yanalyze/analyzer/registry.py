@@ -82,12 +82,21 @@ def register(name: str, channels: ChannelRule = "same", multi_input: bool = Fals
     def wrap(fn: Callable) -> Callable:
         key = canonical(name)
         mdef = ModuleDef(name=key, build=fn, channels=channels, multi_input=multi_input, out_channels=out_channels,
-                         origin=origin or current_origin, torch=torch, provenance=source, variant=variant,
-                         head=head)
+                         origin=origin or current_origin, torch=torch, provenance=source,
+                         variant=variant or published_name(source), head=head)
         add(mdef, default or key not in REGISTRY)
         return fn
 
     return wrap
+
+
+def published_name(source: Optional[Provenance]) -> Optional[str]:
+    """A module from one published fork names its definition even when it is the only one built
+    in (by its repository, owner/name), so every use of it is stated; YOLOv5's and torch's own
+    modules have none."""
+    if source is None or "@" not in source.source or source.source.startswith(("Ultralytics", "PyTorch")):
+        return None
+    return source.source.split("@")[0]
 
 
 def add(mdef: ModuleDef, default: bool = True) -> None:

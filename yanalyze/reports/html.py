@@ -78,5 +78,4 @@ def render(a: Analysis, options: Optional[Options] = None) -> str:
         summary=[(i.label, i.value, i.detail) for i in S.totals(a)], levels=S.levels(a), table=table(a), charts=all_charts(a),
         graph_svg=Markup(graph.svg) if graph.svg else None, graph_dot=graph.dot, graph_note=graph.note,
         sections=options.sections, rewrites=rewrite_views(a),
-        diagnostics=[(d.severity, d.code, "" if d.layer is None else str(d.layer), d.message)
-                     for d in a.diagnostics])
+        diagnostics=[(f.severity, f.code, f.where, f.message) for f in S.findings(a)])

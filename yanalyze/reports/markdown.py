@@ -42,7 +42,7 @@ def render(a: Analysis) -> str:
         out += _table(list(S.REWRITE_HEADER), S.rewrites(a), {0}) + [""]
     if a.diagnostics:
         out += ["**Diagnostics**", ""]
-        out += [f"- {d.severity} `{d.code}`" + (f" layer {d.layer}" if d.layer is not None else "")
-                + f": {cell(d.message)}" for d in a.diagnostics]
+        out += [f"- {f.severity} `{f.code}`" + (f" {f.where}" if f.where else "") + f": {cell(f.message)}"
+                for f in S.findings(a)]
         out.append("")
     return "\n".join(out)

@@ -66,3 +66,49 @@ def change(r: Rewrite) -> str:
 
 def rewrites(a: Analysis) -> list[list[str]]:
     return [[str(r.layer), fmt.rewrite_title(r.before.module, r.target), verdict(r), change(r)] for r in a.rewrites]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One diagnostic line of a report: the same finding on several layers (the definition of
+    a module used six times) is one line naming them all; JSON keeps one per layer."""
+
+    severity: str
+    code: str
+    where: str  # "layer 7", or "" when the message names its layers itself
+    message: str
+
+    def line(self, code: str) -> str:
+        """'{code} layer 7: message', with the code as the view marks it up."""
+        return f"{code}{' ' + self.where if self.where else ''}: {self.message}"
+
+
+def _spans(layers: list[int]) -> str:
+    runs: list[list[int]] = []
+    for k in layers:
+        if runs and k == runs[-1][-1] + 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+def findings(a: Analysis) -> list[Finding]:
+    """The diagnostics as report lines, in order of first appearance."""
+    groups: dict[tuple, list] = {}
+    for d in a.diagnostics:
+        prefix = f"layer {d.layer} "
+        if d.layer is not None and d.message.startswith(prefix):  # "layer 3 (CBAM): ..." groups by the rest
+            groups.setdefault((d.severity, d.code, d.message[len(prefix):]), []).append(d)
+        else:
+            groups.setdefault((d.severity, d.code, id(d)), []).append(d)
+    out = []
+    for (severity, code, rest), ds in groups.items():
+        layers = sorted({d.layer for d in ds})
+        if len(ds) > 1 and isinstance(rest, str):
+            out.append(Finding(severity=severity, code=code, where="", message=f"layers {_spans(layers)} {rest}"))
+        else:
+            d = ds[0]
+            out.append(Finding(severity=severity, code=code, where="" if d.layer is None else f"layer {d.layer}",
+                               message=d.message))
+    return out

@@ -77,9 +77,8 @@ def rewrite_notes(a: Analysis) -> Text:
 def diagnostics(a: Analysis) -> Text:
     text = Text()
     styles = {"error": "bold red", "warning": "yellow", "info": "dim"}
-    for d in a.diagnostics:
-        where = f" layer {d.layer}" if d.layer is not None else ""
-        text.append(f"{d.severity}[{d.code}]{where}: {d.message}\n", style=styles.get(d.severity))
+    for f in S.findings(a):
+        text.append(f.line(f"{f.severity}[{f.code}]") + "\n", style=styles.get(f.severity))
     return text
 
 
