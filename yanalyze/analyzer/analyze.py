@@ -8,6 +8,7 @@ from typing import Mapping, Optional, Sequence, Union
 from . import definitions
 from . import diagnostics as D
 from . import extensions
+from . import forkcheck
 from . import rewrites as rw
 from .diagnostics import CATALOGUE
 from .engine import LayerPass, grid_size, level_name, probe_size, rounded_size, run_pass, thop_gflops, to_output
@@ -76,6 +77,7 @@ def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True
     results = [_layer_result(spec, lp, g, inp) for spec, lp, g in zip(specs, main, gflops)]
     for spec, lp in zip(specs, main):
         diags += _module_diagnostics(spec, lp, s.guesses)
+    diags += _fork_diagnostics(model)
     levels = _levels(results)
     diags += _graph_diagnostics(specs, levels, hw)
     totals = _totals(results, gflops, specs, inp)
@@ -166,6 +168,23 @@ def _module_diagnostics(spec: LayerSpec, lp: LayerPass, guesses: Mapping[int, Gu
         out.append(D.MODULE_DEFINITION(spec.index, layer=spec.index, module=spec.module, how=spec.chosen,
                                        variant=m.variant, source=definitions.source(m) or m.origin,
                                        choice=definitions.choice_hint(m)))
+    return out
+
+
+def _fork_diagnostics(model: ParsedModel) -> list[Diagnostic]:
+    """A config inside a fork that defines a module it uses otherwise than the built-in used."""
+    used = {spec.module: spec.mdef.variant for spec in model.specs if spec.mdef.origin == "built-in"}
+    root, found = forkcheck.redefined(model.path, used)
+    out = []
+    for spec in model.specs:
+        r = found.get(spec.module)
+        if r is None:
+            continue
+        mine = f"the '{spec.mdef.variant}' definition" if spec.mdef.variant else "YOLOv5's (any release)"
+        same = f"it is the built-in '{r.matches[0]}' definition: --define {spec.module}={r.matches[0]}, or " \
+            if r.matches else ""
+        out.append(D.FORK_REDEFINES(spec.index, layer=spec.index, module=spec.module, where=r.where, mine=mine,
+                                    how=f"{same}--repo {forkcheck.shown(root)} counts the fork's own"))
     return out
 
 

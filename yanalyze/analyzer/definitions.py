@@ -10,15 +10,19 @@ from __future__ import annotations
 import inspect
 from typing import Mapping, Optional
 
-from . import extensions, registry
+from . import extensions, forkcheck, registry
 from .errors import ConfigError
 from .registry import ModuleDef
 
 CHOSEN, DEFAULT, BY_ARGUMENTS = "chosen", "assumed", "picked by its arguments"
+BY_FORK = "picked by the fork's own class,"
 
 
-def candidates(name: str, choices: Mapping[str, str], allow_unknown: bool) -> tuple[list[ModuleDef], str]:
-    """The definitions a row may mean, in order of preference, and how the first was arrived at."""
+def candidates(name: str, choices: Mapping[str, str], allow_unknown: bool,
+               config_path: Optional[str] = None) -> tuple[list[ModuleDef], str]:
+    """The definitions a row may mean, in order of preference, and how the first was arrived at:
+    chosen, else the one the fork around the config defines (its class read with ast), else
+    the default."""
     key = registry.canonical(name)
     variants = registry.VARIANTS.get(key, {})
     chosen = choices.get(key, choices.get(name))
@@ -32,7 +36,12 @@ def candidates(name: str, choices: Mapping[str, str], allow_unknown: bool) -> tu
         return [], DEFAULT
     if base.variant is None or len(variants) < 2:
         return [base], DEFAULT
-    return [base, *(v for v in variants.values() if v is not base)], DEFAULT
+    ordered = [base, *(v for v in variants.values() if v is not base)]
+    theirs = forkcheck.fork_variants(config_path, key)
+    if theirs and base.variant not in theirs:
+        return [*(v for v in ordered if v.variant in theirs), *(v for v in ordered if v.variant not in theirs)], \
+            BY_FORK
+    return ordered, DEFAULT
 
 
 def fits(mdef: ModuleDef, args: list) -> bool:

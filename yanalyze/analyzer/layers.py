@@ -7,16 +7,14 @@ the symbol resolver instead of eval.
 from __future__ import annotations
 
 import math
-import os
 import re
 import ast
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from . import channels, definitions
 from . import diagnostics as D
-from . import extensions
+from . import extensions, forkcheck
 from .channels import RuleContext
 from .config import Config, Row
 from .errors import ConfigError
@@ -176,23 +174,12 @@ def _check_module(row: Row, where: Optional[str]) -> None:
 def _unknown(row: Row, where: Optional[str]) -> ConfigError:
     close = extensions.suggestions(row.module)
     hint = f"did you mean {' or '.join(close)}? " if close else ""
-    root = None if extensions.PREPARERS else fork_root(where)
+    root = None if extensions.PREPARERS else forkcheck.shown(forkcheck.fork_root(where))
     if root is not None:
         hint += f"the config sits in a YOLOv5 fork: --repo {root} uses the fork's own definitions; or "
     return D.PARSE_UNKNOWN_MODULE.error(name=repr(row.module), hint=hint).located(where, row.index, row.line)
 
 
-def fork_root(config_path: Optional[str]) -> Optional[str]:
-    """The root of the YOLOv5 fork a config file sits in: the nearest directory, from the
-    config's own up to three levels above it, that holds models/common.py."""
-    if not config_path:
-        return None
-    here = Path(config_path).resolve().parent
-    for d in [here, *here.parents][:4]:
-        if (d / "models" / "common.py").is_file():
-            rel = os.path.relpath(d)
-            return str(d) if rel.startswith("..") else rel
-    return None
 
 
 def resolve_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[LayerSpec]:
@@ -235,7 +222,7 @@ def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list
     legacy = row.src_from == [] and row.module == "Detect" and row.index > 0
     src_from, inputs = _v1_detect_inputs(row, ch, no) if legacy else _sources(row, where)
     _check_module(row, where)
-    cands, how = definitions.candidates(row.module, s.definitions, allow_unknown)
+    cands, how = definitions.candidates(row.module, s.definitions, allow_unknown, where)
     if not cands:
         raise _unknown(row, where)
     n = row.number
