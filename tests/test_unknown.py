@@ -68,3 +68,20 @@ def test_a_fusion_block_named_as_a_concatenation_sums_its_inputs():
     cfg = with_rows(head={2: [[-1, 6], 1, "BiFPN_Concat9", [1]]})
     a = yanalyze.analyze(cfg, allow_unknown=True)
     assert a.layers[12].out.shape.c == 512 and "the sum of its inputs" in unknown_notes(a)[12]
+
+
+def test_a_layer_no_guess_satisfies_is_carried_on_as_unknown_and_said():
+    cfg = {"nc": 2, "depth_multiple": 1.0, "width_multiple": 1.0, "anchors": [[10, 13, 16, 30, 33, 23]],
+           "backbone": [[-1, 1, "Conv", [16, 3, 2]],          # 0: 32x32 at 64
+                        [-1, 1, "Mystery", [32]],              # 1: unknown
+                        [-1, 1, "Mystery", [32]],              # 2: unknown
+                        [[-1, 0], 1, "Concat", [1]],           # 3: needs layer 2 at 32x32
+                        [-1, 1, "nn.Upsample", [None, 2, "nearest"]],
+                        [[-1, 0], 1, "Concat", [1]]],          # 5: 64x64 and 32x32 whatever is guessed
+           "head": [[[5], 1, "Detect", ["nc", "anchors"]]]}
+    a = yanalyze.analyze(cfg, imgsz=64, allow_unknown=True)
+    [carried] = [d for d in a.diagnostics if d.code == "module/not-analysed"]
+    assert carried.layer == 5 and "Concat inputs differ in size: 64x64 and 32x32" in carried.message
+    assert "assumed 64 output channels (the sum of its inputs" in carried.message
+    assert a.layers[5].origin == "unknown" and a.layers[5].params == 0 and a.totals.partial
+    assert [o.shape.as_list() for o in a.layers[3].outputs] == [[48, 32, 32]]  # the guess Concat 3 needs

@@ -61,8 +61,8 @@ def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True
                   gflops_as: str = "current") -> Analysis:
     """The walk over a parsed model: passes, per-layer results, totals, levels and diagnostics."""
     if any(spec.mdef.origin == "unknown" for spec in model.specs) and not model.settings.guesses:
-        model, _ = unknowns.infer(model, lambda g: parse(model.config, model.settings.nc, model.variant, True,
-                                                         model.definitions, g))
+        model = unknowns.settle(model, lambda g: parse(model.config, model.settings.nc, model.variant, True,
+                                                       model.definitions, g), inp.imgsz)
     s, specs, where = model.settings, model.specs, model.path
     diags = [D.NOTICE(keys=keys) for keys in model.config.notices]
     if v1_layout(model.config) and specs[-1].module == "Detect":
@@ -158,9 +158,13 @@ def _module_diagnostics(spec: LayerSpec, lp: LayerPass, guesses: Mapping[int, Gu
     named published definition among several."""
     m, kind = spec.mdef, spec.mdef.origin.split(":")[0]
     out = []
-    if kind == "unknown":
+    guess = guesses.get(spec.index, Guess())
+    if kind == "unknown" and guess.demoted:
+        out.append(D.NOT_ANALYSED(spec.index, layer=spec.index, module=spec.module, why=guess.demoted,
+                                  assumed=unknowns.describe(guess)))
+    elif kind == "unknown":
         out.append(D.MODULE_UNKNOWN(spec.index, layer=spec.index, module=spec.module,
-                                    assumed=unknowns.describe(guesses.get(spec.index, Guess()))))
+                                    assumed=unknowns.describe(guess)))
     msg = D.MODULE_TRACED if kind in ("traced", "fork") else D.MODULE_PLUGIN
     out += [CATALOGUE.get(getattr(n, "code", ""), msg)(spec.index, layer=spec.index, module=spec.module, note=n)
             for n in dict.fromkeys(lp.notes)]

@@ -48,7 +48,7 @@ def classes(text: str) -> dict[str, tuple[ast.ClassDef, int]]:
     """Top-level classes of a Python file: name -> (node, line)."""
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # not Python, or hostile
         return {}
     return {n.name: (n, n.lineno) for n in tree.body if isinstance(n, ast.ClassDef)}
 
@@ -104,7 +104,10 @@ def _fork_classes(root: Path) -> dict[str, tuple[str, int, str]]:
         except OSError:
             continue
         for name, (node, line) in classes(text).items():
-            out.setdefault(name, (rel, line, fingerprint(node)))
+            try:
+                out.setdefault(name, (rel, line, fingerprint(node)))
+            except (RecursionError, ValueError, SyntaxError):
+                continue
     return out
 
 

@@ -19,6 +19,7 @@ class Guess:
     scale: Fraction = Fraction(1)
     why_c: str = "as its input"
     why_s: str = "the size of its input"
+    demoted: Optional[str] = None  # a known module that could not be analysed after unknown layers: why
 
 
 def build_for(guess: Guess):

@@ -223,6 +223,8 @@ def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list
     src_from, inputs = _v1_detect_inputs(row, ch, no) if legacy else _sources(row, where)
     _check_module(row, where)
     cands, how = definitions.candidates(row.module, s.definitions, allow_unknown, where)
+    if row.index in s.guesses and s.guesses[row.index].demoted:  # carried on as unknown (--allow-unknown)
+        cands = [extensions.unknown(canonical(row.module))]
     if not cands:
         raise _unknown(row, where)
     n = row.number

@@ -9,6 +9,7 @@ guess is an assumption the diagnostics list.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from typing import Callable, Optional, Sequence
 
@@ -63,12 +64,14 @@ def infer(model: ParsedModel, reparse: Callable[[dict], ParsedModel]) -> tuple[P
 
     reparse(guesses) resolves the config again with them (channel counts flow onwards)."""
     unknown = [spec.index for spec in model.specs if spec.mdef.origin == "unknown"]
-    guesses: dict[int, Guess] = {}
+    demoted = {k: g.demoted for k, g in model.settings.guesses.items() if g.demoted}
+    guesses: dict[int, Guess] = {k: Guess(demoted=why) for k, why in demoted.items()}
     for k, u in enumerate(unknown):
         stop = unknown[k + 1] if k + 1 < len(unknown) else len(model.specs)
         spec = model.specs[u]
         chans = [model.specs[j].c2 for j in spec.inputs] or [model.settings.ch]
-        options = candidates(spec.module, spec.args, chans, model.settings.gw, model.settings.divisor)
+        options = [replace(g, demoted=demoted.get(u))
+                   for g in candidates(spec.module, spec.args, chans, model.settings.gw, model.settings.divisor)]
         chosen = options[0]
         for g in options:
             try:
@@ -81,6 +84,28 @@ def infer(model: ParsedModel, reparse: Callable[[dict], ParsedModel]) -> tuple[P
         guesses[u] = chosen
         model = reparse(guesses)
     return model, guesses
+
+
+def settle(model: ParsedModel, reparse: Callable[[dict], ParsedModel],
+           size: tuple[int, int] = PROBE) -> ParsedModel:
+    """infer(), and where a known layer after the unknown ones still fails (its inputs rest on
+    guesses that no single choice satisfies), carry it on as unknown too, with the reason, so
+    --allow-unknown gives a partial report instead of refusing (each such layer is stated, with
+    the shape error at the image size, rounded up to a multiple of 64)."""
+    size = (-(-size[0] // 64) * 64, -(-size[1] // 64) * 64)
+    first = min(spec.index for spec in model.specs if spec.mdef.origin == "unknown")
+    demoted: dict[int, Guess] = {}
+    for _ in range(len(model.specs)):
+        settled, _ = infer(model, reparse)
+        try:
+            run_pass(settled.specs, settled.settings, size, False, settled.path)
+            return settled
+        except ConfigError as exc:
+            if exc.layer is None or exc.layer <= first or exc.layer in demoted:
+                return settled  # not caused by a guess: the analysis reports it
+            demoted[exc.layer] = Guess(demoted=exc.message)
+            model = reparse(demoted)
+    return infer(model, reparse)[0]
 
 
 def describe(g: Guess) -> str:
