@@ -99,6 +99,14 @@ def _max_reduction(a: tuple, ins: list, outs: list) -> Cost:
     return C.maxpool(distinct(x), y.numel(), x.numel() // y.numel())
 
 
+def _topk(a: tuple, ins: list, outs: list) -> Cost:
+    """torch.topk: k maxima of each row, (f - 1) comparisons per selected value (as a max over f
+    elements); reads the input, writes the values and the indices."""
+    x, values, indices = a[0], outs[0], outs[1]
+    dim = a[2] if len(a) > 2 else -1
+    return C.maxpool(distinct(x), values.numel(), x.shape[dim]) + C.copy(0, indices.numel())
+
+
 def _index_put(a: tuple, ins: list, outs: list) -> Cost:
     """target[indices] = values: reads the indices and the values, writes the addressed elements."""
     target, indices, values = a[0], a[1], a[2]
@@ -115,7 +123,10 @@ PRICES: dict[str, Callable[[tuple, list, list], Cost]] = {
     "native_layer_norm": _norm, "native_group_norm": _norm,
     "max_pool2d_with_indices": lambda a, ins, outs: C.maxpool(distinct(a[0]), outs[0].numel(), prod(a[1]) if
                                                               len(a[1]) == 2 else a[1][0] ** 2),
-    "max": _max_reduction, "adaptive_max_pool2d": _max_reduction,
+    "max_pool3d_with_indices": lambda a, ins, outs: C.maxpool(distinct(a[0]), outs[0].numel(),
+                                                              prod(list(a[1]) * (3 // len(a[1])))),
+    "max": _max_reduction, "adaptive_max_pool2d": _max_reduction, "topk": _topk,
+    "gather": lambda a, ins, outs: C.copy(distinct(a[0]) + distinct(a[2]), outs[0].numel()),
     "avg_pool2d": _avgpool, "_adaptive_avg_pool2d": _adaptive,
     "mean": lambda a, ins, outs: C.reduction(distinct(a[0]), outs[0].numel()),
     "sum": lambda a, ins, outs: C.reduction(distinct(a[0]), outs[0].numel()),
