@@ -42,9 +42,8 @@ def _shuffle_group(x: T) -> T:
     half = x.c // 2
     a, b = S.split(x, [half, half])
     ca = P.activation(O.param_affine(S.adaptive_avgpool(a, 1), half), ACTS["Sigmoid"])
-    # GroupNorm reads the strided half as stored (its kernel's internal layout copy is not counted,
-    # as for layer norm on a permuted map)
-    sb = P.activation(O.param_affine(P.group_norm(b, half), half), ACTS["Sigmoid"])
+    # the second half of a chunk is not contiguous in the batch of groups: GroupNorm copies it first
+    sb = P.activation(O.param_affine(P.group_norm(S.contiguous(b), half), half), ACTS["Sigmoid"])
     return P.concat([S.broadcast(a, ca), S.broadcast(b, sb)])
 
 
