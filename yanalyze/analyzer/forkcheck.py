@@ -30,11 +30,11 @@ _MAX_FILE = 2_000_000  # bytes; a larger models file is not read
 
 def _strip_docstrings(node: ast.AST) -> None:
     for n in ast.walk(node):
-        body = getattr(n, "body", None)
-        if isinstance(n, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body \
-                and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
-                and isinstance(body[0].value.value, str):
-            n.body = body[1:] or [ast.Pass()]
+        if not isinstance(n, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) or not n.body:
+            continue
+        first = n.body[0]
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            n.body = n.body[1:] or [ast.Pass()]
 
 
 def fingerprint(cls: ast.ClassDef) -> str:

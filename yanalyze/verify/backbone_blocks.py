@@ -27,11 +27,11 @@ def point_bn_act(c1, c2, act):
 
 class ShuffleUnit(nn.Module):
     """ShuffleNet V2 unit; class attributes say how a fork's copy differs."""
-    act = nn.ReLU
+    act: type[nn.Module] = nn.ReLU
     dw_bias = False
     tail = True        # branch2 ends with 1x1 + BN + act (False: only the act, the Lite form)
     factored = False   # depth-wise 3x3 as (1,3) then (3,1)
-    strides = (1, 2, 3)
+    strides: tuple[int, ...] = (1, 2, 3)
 
     def __init__(self, c1, c2, stride):
         super().__init__()

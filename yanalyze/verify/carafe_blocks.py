@@ -3,6 +3,8 @@ FEatures, ICCV 2019) that YOLOv5 forks publish, for verify and the cross-checks.
 
 Tensor.unfold is written as the strided view it is (as_strided) and F.pixel_shuffle as its
 view-permute-copy, so the tracer sees the same kernels the forks' classes run."""
+from typing import Optional
+
 import torch
 import torch.nn as nn
 
@@ -29,7 +31,7 @@ class CARAFE(nn.Module):
     each output pixel a softmax-weighted sum of the k x k neighbourhood of its source pixel
     (unfold + matmul), pixel shuffle, 1x1 conv to c2 (the published YOLOv5 CARAFE)."""
 
-    fixed = None  # (k, s) a copy hard-codes, ignoring its arguments
+    fixed: Optional[tuple[int, int]] = None  # (k, s) a copy hard-codes, ignoring its arguments
 
     def __init__(self, c1, c2, kernel_size=3, up_factor=2):
         super().__init__()

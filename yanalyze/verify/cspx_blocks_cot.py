@@ -48,7 +48,7 @@ class CoTBottleneck(nn.Module):
 class CoT3(C3):
     """C3 whose m is n CoT bottlenecks."""
 
-    act = nn.ReLU
+    act: type[nn.Module] = nn.ReLU
 
     def __init__(self, c1, c2, n=1, shortcut=True, g=1, e=0.5):
         super().__init__(c1, c2, n, shortcut, g, e)

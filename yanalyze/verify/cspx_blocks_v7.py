@@ -56,7 +56,7 @@ class BottleneckK(nn.Module):
 class BottleneckCSPB(nn.Module):
     """cv1 to c2; n bottlenecks and a 1x1 cv2 both on it; concat; cv3."""
 
-    unit = BottleneckK
+    unit: type[nn.Module] = BottleneckK
 
     def __init__(self, c1, c2, n=1, shortcut=False, g=1, e=0.5):
         super().__init__()
@@ -77,7 +77,7 @@ class BottleneckCSPB_k1x3(BottleneckCSPB):
 class BottleneckCSPC(nn.Module):
     """cv1, n bottlenecks, cv3 on one branch, cv2 on the input, concat, cv4."""
 
-    unit = BottleneckK
+    unit: type[nn.Module] = BottleneckK
 
     def __init__(self, c1, c2, n=1, shortcut=True, g=1, e=0.5):
         super().__init__()

@@ -101,7 +101,7 @@ class DSConv(nn.Module):
 class ASFFLevel(nn.Module):
     """One ASFF level: inputs (coarsest, middle, finest) resized to this level, softmax-weighted
     per position, summed, then a 3x3 block."""
-    block = Conv
+    block: type[nn.Module] = Conv
 
     def __init__(self, level, dims, compress=16, gam=False):
         super().__init__()

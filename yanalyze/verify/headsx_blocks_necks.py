@@ -81,7 +81,7 @@ class BiFPN_Concat3(BiFPN_Concat2):
 class Concat_bifpn(nn.Module):
     """Two or three maps: normalised weights (a pair and a triple held), weighted sum, ReLU,
     then Conv 1x1 with BN (xinghanliuying/yolov5-trick)."""
-    fusion_act = nn.ReLU
+    fusion_act: type[nn.Module] = nn.ReLU
 
     def __init__(self, c1, c2):
         super().__init__()

@@ -70,7 +70,7 @@ class MobileOne(nn.Module):
         super().__init__()
         self.m = nn.Sequential(*[MobileOneUnit(in_channels, out_channels, k, stride, self.act) for _ in range(n)])
 
-    act = nn.ReLU
+    act: type[nn.Module] = nn.ReLU
 
     def forward(self, x):
         return self.m(x)

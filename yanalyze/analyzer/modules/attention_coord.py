@@ -107,12 +107,9 @@ def ema_group(x: T) -> T:
     x1 = S.broadcast(x, P.activation(a, SIGMOID))
     x1 = P.group_norm(S.broadcast(x1, P.activation(O.transposed(b), SIGMOID)), cg)
     x2 = P.conv2d(x, cg, cg, 3, 1, 1, bias=True)
-    weights = None
-    for pooled, other in ((x1, x2), (x2, x1)):
-        s = O.softmax_row(S.adaptive_avgpool(pooled, 1))
-        term = O.matmul_row(s, other)
-        weights = term if weights is None else P.add(weights, term)
-    return S.broadcast(x, P.activation(weights, SIGMOID))
+    terms = [O.matmul_row(O.softmax_row(S.adaptive_avgpool(pooled, 1)), other) for pooled, other in
+             ((x1, x2), (x2, x1))]
+    return S.broadcast(x, P.activation(P.add(terms[0], terms[1]), SIGMOID))
 
 
 @register("EMA", channels="conv", torch=f"{BLOCKS}:EMAC1C2", source=EMA_C1C2, variant="c1-c2")

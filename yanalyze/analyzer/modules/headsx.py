@@ -179,7 +179,7 @@ def asff_detect_leaky(xs: Sequence[T], nc: int, anchors: object = (), ch: Sequen
     weigh = (lambda y, c: P.conv2d(y, c, 3, 1, 1, 0, bias=True))
     levels = list(xs[::-1])
     for level in range(3):
-        levels[level] = asff_level(level, *levels, dims, 16, _conv_bn_leaky, weigh)
+        levels[level] = asff_level(level, levels[0], levels[1], levels[2], dims, 16, _conv_bn_leaky, weigh)
     return detect_levels(levels[::-1], nc + 5, anchors, ch)
 
 

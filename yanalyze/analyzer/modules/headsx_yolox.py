@@ -14,6 +14,7 @@ from typing import Sequence
 
 from .. import conventions as C
 from .. import primitives as P
+from ..channels import RuleContext
 from ..registry import Provenance, register
 from ..symbolic import ACTS, T, shape_error
 
@@ -23,7 +24,7 @@ YOLOX = Provenance("iscyy/yoloair@29a8465385ea", "models/yolox.py, models/yolo.p
                    "Ge et al., YOLOX: Exceeding YOLO Series in 2021, arXiv 2107.08430 (2021)")
 
 
-def _inputs_rule(c1: int, args: list, ctx: object) -> tuple[list, int]:
+def _inputs_rule(c1: int, args: list, ctx: RuleContext) -> tuple[list, int]:
     """yoloair's parse_model for DetectX: the channels of the rows in 'from' appended to the args as
     written (an int anchor count stays an int)."""
     row = ctx.row

@@ -9,6 +9,7 @@ and outputs args[1]. Batch norms outside YOLOv5's Conv class stay unfused by fus
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Sequence
 
 from .. import primitives as P
@@ -113,7 +114,7 @@ def rfem(x: T, c: int, e: float) -> T:
     once, weights read three times), the three outputs and the input summed, BN, SiLU."""
     h = int(c * e)
     parts = [trident_branch(x, c, h, 1)]
-    parts += [O.shared(x, lambda t, d=d: trident_branch(t, c, h, d)) for d in (2, 3)]
+    parts += [O.shared(x, partial(trident_branch, c=c, h=h, d=d)) for d in (2, 3)]
     y = P.add(P.add(P.add(parts[0], parts[1]), parts[2]), x)
     return P.activation(P.batchnorm(y), SILU)
 
