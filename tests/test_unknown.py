@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 
+import pytest
 import yaml
 
 import yanalyze
 from conftest import CONFIGS
+from yanalyze.analyzer.errors import ConfigError
 
 BASE = yaml.safe_load((CONFIGS / "yolov5s.yaml").read_text())
 
@@ -85,3 +87,17 @@ def test_a_layer_no_guess_satisfies_is_carried_on_as_unknown_and_said():
     assert "assumed 64 output channels (the sum of its inputs" in carried.message
     assert a.layers[5].origin == "unknown" and a.layers[5].params == 0 and a.totals.partial
     assert [o.shape.as_list() for o in a.layers[3].outputs] == [[48, 32, 32]]  # the guess Concat 3 needs
+
+
+def test_a_known_module_whose_arguments_fit_no_definition_is_carried_on():
+    cfg = {"nc": 2, "depth_multiple": 1.0, "width_multiple": 1.0, "anchors": [[10, 13, 16, 30, 33, 23]],
+           "backbone": [[-1, 1, "Conv", [16, 3, 2]], [-1, 1, "MobileNetV3", [24, 1]]],  # another fork's MobileNetV3
+           "head": [[[1], 1, "Detect", ["nc", "anchors"]]]}
+    with pytest.raises(ConfigError) as refused:
+        yanalyze.analyze(cfg, imgsz=64)
+    assert refused.value.code == "parse/args" and refused.value.layer == 1
+    a = yanalyze.analyze(cfg, imgsz=64, allow_unknown=True)
+    [note] = [d for d in a.diagnostics if d.code == "module/not-analysed"]
+    assert note.layer == 1 and "its arguments [24, 1] fit none of its built-in definitions" in note.message
+    assert a.layers[1].origin == "unknown" and a.layers[1].params == 0 and a.totals.partial
+    assert [o.shape.as_list() for o in a.layers[1].outputs] == [[24, 32, 32]]

@@ -169,10 +169,11 @@ MODULE_UNKNOWN = _m("module/unknown", "warning", "layer {layer} ({module}): unkn
                     "counted; {assumed}", "--allow-unknown: the layer counts nothing; its output channels and size "
                     "are assumed (the first argument width-scaled, or its input's; the size a later join needs), "
                     "and the message says which.")
-NOT_ANALYSED = _m("module/not-analysed", "warning", "layer {layer} ({module}): not analysed, {why}, because its "
-                  "inputs rest on the guesses for unknown layers; counted nothing; {assumed}", "--allow-unknown: "
-                  "no guess for the unknown layers before it lets this layer run, so it is carried on as "
-                  "unknown too (counts nothing, its output assumed) instead of refusing the config.")
+NOT_ANALYSED = _m("module/not-analysed", "warning", "layer {layer} ({module}): not analysed: {why}; counted "
+                  "nothing; {assumed}", "--allow-unknown: a known module that cannot be analysed here (its "
+                  "arguments fit none of its built-in definitions, or no guess for the unknown layers before it "
+                  "lets it run) is carried on as unknown (counts nothing, its output assumed) instead of "
+                  "refusing the config.")
 MODULE_TRACED = _m("module/traced", "warning", "layer {layer} ({module}): {note}",
                    "A class measured in torch (--modules, --repo) ran operations yanalyze cannot count; they are "
                    "left out.")

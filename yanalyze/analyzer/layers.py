@@ -236,13 +236,22 @@ def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list
     args = [resolve(a, names) for a in (row.args if isinstance(row.args, list) else [row.args])]
     chans = [ch[i] for i in inputs] if inputs else [ch[-1]]
     ctx = RuleContext(gw=s.gw, gd=s.gd, divisor=s.divisor, n=n, no=no, nc=s.nc, row=row, ch=seen)
+    if cands[0].origin != "unknown":
+        try:
+            mdef, (resolved, c2, repeats), how = _definition(cands, how, args, chans, ctx)
+            if allow_unknown and not definitions.fits(mdef, resolved):
+                raise ConfigError("its arguments fit no built-in definition", code="parse/args")
+            args = resolved
+        except ConfigError as exc:
+            if not allow_unknown or exc.code != "parse/args":
+                raise
+            cands = [extensions.unknown(canonical(row.module))]  # another definition: carried on as unknown
     if cands[0].origin == "unknown":
         guess = s.guesses.get(row.index, Guess())
         mdef = extensions.unknown(cands[0].name, guess)
         return LayerSpec(index=row.index, section=row.section, line=row.line, src_from=src_from, inputs=inputs, n=n,
                          repeats=1, module=canonical(row.module), mdef=mdef, args=args,
                          c2=guess.c2 if guess.c2 is not None else chans[0], chosen=how)
-    mdef, (args, c2, repeats), how = _definition(cands, how, args, chans, ctx)
     return LayerSpec(index=row.index, section=row.section, line=row.line, src_from=src_from, inputs=inputs,
                      n=n, repeats=repeats, module=canonical(row.module), mdef=mdef, args=args, c2=c2, chosen=how)
 

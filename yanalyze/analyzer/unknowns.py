@@ -18,6 +18,7 @@ from .engine import run_pass
 from .errors import ConfigError
 from .guess import Guess
 from .load import ParsedModel
+from . import registry
 
 PROBE = (256, 256)
 SCALES = (Fraction(1), Fraction(1, 2), Fraction(2), Fraction(1, 4), Fraction(4))
@@ -65,6 +66,9 @@ def infer(model: ParsedModel, reparse: Callable[[dict], ParsedModel]) -> tuple[P
     reparse(guesses) resolves the config again with them (channel counts flow onwards)."""
     unknown = [spec.index for spec in model.specs if spec.mdef.origin == "unknown"]
     demoted = {k: g.demoted for k, g in model.settings.guesses.items() if g.demoted}
+    for spec in model.specs:  # a built-in name whose arguments fit none of its definitions
+        if spec.mdef.origin == "unknown" and spec.index not in demoted and registry.find(spec.module) is not None:
+            demoted[spec.index] = f"its arguments {spec.args} fit none of its built-in definitions"
     guesses: dict[int, Guess] = {k: Guess(demoted=why) for k, why in demoted.items()}
     for k, u in enumerate(unknown):
         stop = unknown[k + 1] if k + 1 < len(unknown) else len(model.specs)
@@ -103,7 +107,8 @@ def settle(model: ParsedModel, reparse: Callable[[dict], ParsedModel],
         except ConfigError as exc:
             if exc.layer is None or exc.layer <= first or exc.layer in demoted:
                 return settled  # not caused by a guess: the analysis reports it
-            demoted[exc.layer] = Guess(demoted=exc.message)
+            demoted[exc.layer] = Guess(demoted=f"{exc.message}, where its inputs rest on the guesses for "
+                                                 "unknown layers")
             model = reparse(demoted)
     return infer(model, reparse)[0]
 
