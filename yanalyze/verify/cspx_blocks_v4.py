@@ -4,18 +4,7 @@ BottleneckCSP2), with the submodules, parameter shapes and forward kernels of th
 import torch
 import torch.nn as nn
 
-
-class MishConv(nn.Module):
-    """Conv2d without bias, BatchNorm2d, Mish (Identity when act is false)."""
-
-    def __init__(self, c1, c2, k=1, s=1, p=None, g=1, act=True):
-        super().__init__()
-        self.conv = nn.Conv2d(c1, c2, k, s, k // 2 if p is None else p, groups=g, bias=False)
-        self.bn = nn.BatchNorm2d(c2)
-        self.act = nn.Mish() if act else nn.Identity()
-
-    def forward(self, x):
-        return self.act(self.bn(self.conv(x)))
+from .cspx_blocks import MishConv
 
 
 class MishBottleneck(nn.Module):

@@ -4,6 +4,7 @@ import torch
 import torch.nn as nn
 
 from .blocks import Bottleneck, Conv
+from .cspx_blocks import TwoConvBottleneck as BottleneckK
 
 
 class ReOrg(nn.Module):
@@ -36,21 +37,6 @@ class DownC(nn.Module):
 
     def forward(self, x):
         return torch.cat((self.cv2(self.cv1(x)), self.cv3(self.mp(x))), dim=1)
-
-
-class BottleneckK(nn.Module):
-    """Conv k[0], Conv k[1] with groups, residual when shortcut and c1 == c2."""
-
-    def __init__(self, c1, c2, shortcut=True, g=1, k=(3, 3), e=0.5):
-        super().__init__()
-        hidden = int(c2 * e)
-        self.cv1 = Conv(c1, hidden, k[0], 1)
-        self.cv2 = Conv(hidden, c2, k[1], 1, g=g)
-        self.add = shortcut and c1 == c2
-
-    def forward(self, x):
-        y = self.cv2(self.cv1(x))
-        return x + y if self.add else y
 
 
 class BottleneckCSPB(nn.Module):

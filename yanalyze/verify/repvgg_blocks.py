@@ -6,6 +6,8 @@ unless deploy is asked for."""
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .backbone_blocks import CBH
+
 
 def _conv_norm(c1, c2, k, s, p, g):
     """A bias-free conv and its batch norm, as one named pair (conv, bn)."""
@@ -94,19 +96,6 @@ class RepConv_leaky(RepConv):
         return nn.LeakyReLU(0.1, inplace=True)
 
 
-class _CBH(nn.Module):
-    """Conv2d (padding (k-1)//2, groups, no bias) + BN + Hardswish."""
-
-    def __init__(self, c1, c2, k, s, g=1):
-        super().__init__()
-        self.conv = nn.Conv2d(c1, c2, k, s, (k - 1) // 2, groups=g, bias=False)
-        self.bn = nn.BatchNorm2d(c2)
-        self.hardswish = nn.Hardswish()
-
-    def forward(self, x):
-        return self.hardswish(self.bn(self.conv(x)))
-
-
 class LC_SEModule(nn.Module):
     """PP-LCNet SE as YOLOv5-Lite has it: adaptive pool, biased 1x1 to c/4, ReLU, biased 1x1 back,
     SiLU (not a sigmoid), channel gate."""
@@ -129,10 +118,10 @@ class LC_Block(nn.Module):
     def __init__(self, num_channels, num_filters, stride, dw_size, use_se=False):
         super().__init__()
         self.use_se = use_se
-        self.dw_conv = _CBH(num_channels, num_channels, dw_size, stride, num_channels)
+        self.dw_conv = CBH(num_channels, num_channels, dw_size, stride, num_channels)
         if use_se:
             self.se = LC_SEModule(num_channels)
-        self.pw_conv = _CBH(num_channels, num_filters, 1, 1)
+        self.pw_conv = CBH(num_channels, num_filters, 1, 1)
 
     def forward(self, x):
         y = self.dw_conv(x)

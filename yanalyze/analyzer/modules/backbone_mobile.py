@@ -11,7 +11,7 @@ from ..registry import register
 from ..symbolic import ACTS, T, shape_error
 from . import backbone_sources as src
 from .conv import conv
-from .mobilenet import _act, conv_bn_hswish, mobilenet_block, se_layer
+from .mobilenet import conv_bn_hswish, inverted_residual, mobilenet_block
 from .sources import CUSTOM
 
 register("MobileNetV3", channels="conv", torch=f"{CUSTOM}:MobileNet_Block", source=src.TP_MOBILENETV3,
@@ -37,18 +37,8 @@ def inverted_residual_v3(x: T, inp: int, oup: int, hidden_dim: int, kernel_size:
     followed by a second BatchNorm2d; residual when stride 1 and inp == oup."""
     if stride not in (1, 2):
         raise shape_error(f"InvertedResidual stride must be 1 or 2, got {stride!r}")
-    y = x
-    if inp != hidden_dim:
-        y = _act(lmsd_conv(y, inp, hidden_dim, 1, 1), use_hs)
-    y = lmsd_conv(y, hidden_dim, hidden_dim, kernel_size, stride)
-    if inp == hidden_dim:
-        y = _act(y, use_hs)
-    if use_se:
-        y = se_layer(y, hidden_dim)
-    if inp != hidden_dim:
-        y = _act(y, use_hs)
-    y = lmsd_conv(y, hidden_dim, oup, 1, 1)
-    return P.add(x, y) if stride == 1 and inp == oup else y
+    return inverted_residual(x, inp, oup, hidden_dim, kernel_size, stride, use_se, use_hs,
+                             lambda y, c1, c2, k, s, _depthwise: lmsd_conv(y, c1, c2, k, s))
 
 
 def conv_bn_relu6(x: T, c1: int, c2: int, k: int = 3, s: int = 1, g: int = 1) -> T:

@@ -2,6 +2,8 @@
 conv_bn_hswish (the stem) and MobileNet_Block (the inverted residual)."""
 from __future__ import annotations
 
+from typing import Callable
+
 from .. import primitives as P
 from .. import shaping as S
 from ..registry import register
@@ -49,16 +51,24 @@ def mobilenet_block(x: T, inp: int, oup: int, hidden_dim: int, kernel_size: int,
                     use_se: bool, use_hs: bool) -> T:
     """MobileNetV3 inverted residual: (1x1 expand,) depth-wise kxk, optional SE, 1x1 project;
     residual when stride 1 and inp == oup."""
-    pad = (kernel_size - 1) // 2
+    def conv_bn(y: T, c1: int, c2: int, k: int, s: int, depthwise: bool) -> T:
+        return P.batchnorm(P.conv2d(y, c1, c2, k, s, (k - 1) // 2, c1 if depthwise else 1))
+    return inverted_residual(x, inp, oup, hidden_dim, kernel_size, stride, use_se, use_hs, conv_bn)
+
+
+def inverted_residual(x: T, inp: int, oup: int, hidden_dim: int, kernel_size: int, stride: int, use_se: bool,
+                      use_hs: bool, conv_bn: Callable[[T, int, int, int, int, bool], T]) -> T:
+    """The MobileNetV3 layout, whatever convolution + BN a fork builds it from (conv_bn's last
+    argument: whether it is the depth-wise one)."""
     y = x
     if inp != hidden_dim:
-        y = _act(P.batchnorm(P.conv2d(y, inp, hidden_dim, 1)), use_hs)
-    y = P.batchnorm(P.conv2d(y, hidden_dim, hidden_dim, kernel_size, stride, pad, hidden_dim))
+        y = _act(conv_bn(y, inp, hidden_dim, 1, 1, False), use_hs)
+    y = conv_bn(y, hidden_dim, hidden_dim, kernel_size, stride, True)
     if inp == hidden_dim:
         y = _act(y, use_hs)
     if use_se:
         y = se_layer(y, hidden_dim)
     if inp != hidden_dim:
         y = _act(y, use_hs)
-    y = P.batchnorm(P.conv2d(y, hidden_dim, oup, 1))
+    y = conv_bn(y, hidden_dim, oup, 1, 1, False)
     return P.add(x, y) if stride == 1 and inp == oup else y
