@@ -71,6 +71,7 @@ def published(name: str) -> dict[str, list[str]]:
     return out
 
 
+@lru_cache(maxsize=64)  # asked once per row with several definitions, and again by the report
 def fork_root(config_path: Optional[str]) -> Optional[Path]:
     """The nearest directory, from the config's own up to three levels above it, that holds
     models/common.py (the layout of a YOLOv5 fork)."""
