@@ -81,7 +81,7 @@ def test_report_in_chromium(browser, tmp_path):
 
 def test_hostile_report_runs_no_injected_code(browser, tmp_path):
     path = tmp_path / "hostile.html"
-    path.write_text(html.render(yanalyze.analyze(hostile_config(tmp_path))))
+    path.write_text(html.render(yanalyze.analyze(hostile_config(tmp_path), allow_unknown=True)))
     page, events = open_report(browser, path)
     page.hover("#layer-table tbody tr:last-child td:nth-child(6)")
     assert events["dialogs"] == []

@@ -7,6 +7,7 @@ from typing import Mapping, Optional, Sequence, Union
 
 from . import definitions
 from . import diagnostics as D
+from . import limits
 from . import extensions
 from . import forkcheck
 from . import rewrites as rw
@@ -124,12 +125,15 @@ def _imgsz(imgsz: ImgSz) -> tuple[int, int]:
         vals = vals * 2
     if len(vals) != 2 or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in vals):
         raise D.INPUT_IMGSZ.error(value=repr(imgsz))
+    for v in vals:
+        limits.check("image side", v, limits.MAX_IMAGE)
     return vals[0], vals[1]
 
 
 def _input(imgsz: ImgSz, batch: int, dtype: str) -> InputSpec:
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         raise D.INPUT_BATCH.error(value=repr(batch))
+    limits.check("batch", batch, limits.MAX_BATCH)
     if dtype not in DTYPE_BYTES:
         raise D.INPUT_DTYPE.error(choices=", ".join(DTYPE_BYTES), value=repr(dtype))
     return InputSpec(ch=0, imgsz=_imgsz(imgsz), batch=batch, dtype=dtype)  # channels come from the config

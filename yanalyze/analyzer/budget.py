@@ -17,12 +17,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-import yaml
-
 from . import units
 from .analyze import analyze_with
 from .load import ModelOptions
 from .errors import ConfigError
+from .config import parse_yaml
+from .limits import MAX_ARG_VALUES, count_values
+from .reading import read_text
 from .model import Analysis, LayerResult
 
 Getter = Callable[[Analysis], float]
@@ -161,13 +162,18 @@ def load_budget(path: str) -> tuple[list[Target], Limits]:
     """Read a budget file; returns its targets and its default limits (for command-line configs)."""
     p = Path(path)
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read budget file ({exc.strerror})", path=path, code="budget/missing") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(f"malformed YAML in budget file: {getattr(exc, 'problem', exc)}", path=path,
-                          line=mark.line + 1 if mark else None, code="budget/format") from None
+        text = read_text(path, what="budget file")
+    except ConfigError as exc:
+        raise ConfigError(f"cannot read budget file ({exc.message})", path=path, code="budget/missing") from None
+    try:
+        raw, _ = parse_yaml(text, path)
+    except ConfigError as exc:
+        exc.message = exc.message.replace("malformed YAML", "malformed YAML in budget file", 1)
+        exc.code = "budget/format"
+        raise
+    if count_values(raw, 10 * MAX_ARG_VALUES) is None:
+        raise ConfigError(f"expands to more than {10 * MAX_ARG_VALUES:,} values (nested YAML aliases?)", path=path,
+                          code="budget/format")
     if not isinstance(raw, dict):
         raise ConfigError("a budget file is a mapping (imgsz, limits, configs, baseline)", path=path,
                           code="budget/format")

@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
 import yaml
 
-from .errors import ConfigError
+from .errors import ConfigError, short
+from .limits import MAX_ARG_VALUES, MAX_ROWS, count_values
+from .reading import read_text
 
 SECTIONS = ("backbone", "head")
 KNOWN_KEYS = {"nc", "depth_multiple", "width_multiple", "anchors", "backbone", "head", "ch", "definitions",
               "activation", "channel_multiple", "inplace"}
-_MAX_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -52,29 +54,14 @@ class Config:
     text: Optional[str] = None
 
 
-def _read_text(path: Path) -> str:
-    if not path.exists():
-        raise ConfigError("no such file", path=str(path), code="parse/missing")
-    if path.is_dir():
-        raise ConfigError("is a directory, not a YAML file", path=str(path), code="parse/missing")
-    raw = path.read_bytes()
-    if len(raw) > _MAX_BYTES:
-        raise ConfigError("file is larger than 8 MB; not a model config", path=str(path),
-                          code="parse/binary")
-    if b"\x00" in raw:
-        raise ConfigError("binary file, not a YAML model config", path=str(path), code="parse/binary")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text (byte {exc.start})", path=str(path),
-                          code="parse/binary") from None
-
-
-def _compose(text: str, where: Optional[str]) -> tuple[Any, Optional[yaml.Node]]:
+def parse_yaml(text: str, where: Optional[str]) -> tuple[Any, Optional[yaml.Node]]:
     """Parse with the safe loader, keeping the node tree for line numbers."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
+        if node is not None:
+            _check_nodes(node, where)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -82,11 +69,48 @@ def _compose(text: str, where: Optional[str]) -> tuple[Any, Optional[yaml.Node]]
         col = f", column {mark.column + 1}" if mark else ""
         raise ConfigError(f"malformed YAML{col}: {exc.problem or exc.context}", path=where,
                           line=line, code="parse/yaml") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        what = f"control character U+{exc.character:04X}" if isinstance(exc.character, int) else "byte"
+        raise ConfigError(f"malformed YAML: {what} not allowed in YAML text (a pasted terminal log?)",
+                          path=where, line=line, code="parse/yaml") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"malformed YAML: {exc}", path=where, code="parse/yaml") from None
+        raise ConfigError(f"malformed YAML: {short(exc)}", path=where, code="parse/yaml") from None
+    except (RecursionError, MemoryError):
+        raise ConfigError("malformed YAML: nests too deeply", path=where, code="parse/yaml") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, node
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_nodes(root: yaml.Node, where: Optional[str]) -> None:
+    """Refuse a mapping that repeats a key (YAML loaders keep the last silently, so which value the
+    author meant is a guess) and text that no file can hold (a lone surrogate from a \\ud800 escape)."""
+    stack, seen_nodes = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[str, int] = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    if k.value in keys:
+                        raise ConfigError(f"duplicate key {short(k.value)} (also on line {keys[k.value]}); "
+                                          "YAML keeps only the last, so remove one", path=where,
+                                          line=k.start_mark.line + 1, code="parse/yaml")
+                    keys[k.value] = k.start_mark.line + 1
+                stack.extend((k, v))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.ScalarNode) and _SURROGATE.search(node.value):
+            raise ConfigError("malformed YAML: a \\ud800-\\udfff escape is half of a character (a lone "
+                              "surrogate), not text", path=where, line=node.start_mark.line + 1, code="parse/yaml")
 
 
 def _row_nodes(node: Optional[yaml.Node], key: str) -> list[yaml.Node]:
@@ -119,6 +143,20 @@ def _span(item: yaml.Node) -> Optional[Span]:
     return Span(*spans)
 
 
+def _shared_row_nodes(node: Optional[yaml.Node], variant: Optional[str], data: dict) -> set[int]:
+    """Row nodes that stand for more than one row (an anchored row and its aliases): their text is
+    not one row's own, so an edit there would change several."""
+    counts: dict[int, int] = {}
+    for key in SECTIONS:
+        try:
+            real_key, _ = _pick_section(data, key, variant, None)
+        except ConfigError:
+            continue
+        for n in _row_nodes(node, real_key):
+            counts[id(n)] = counts.get(id(n), 0) + 1
+    return {k for k, v in counts.items() if v > 1}
+
+
 def _pick_section(data: dict, key: str, variant: Optional[str], where: Optional[str]) -> tuple[str, Any]:
     """Find `backbone`/`head`, or a variant such as `backbone_small` the user picked."""
     variants = sorted(k for k in data if isinstance(k, str) and k.startswith(key + "_"))
@@ -146,14 +184,14 @@ def load(source: Union[str, os.PathLike, Mapping], variant: Optional[str] = None
     if isinstance(source, Mapping):
         return _build(dict(source), None, None, str(source.get("name", "model")), variant, None)
     path = Path(source)
-    return from_text(_read_text(path), str(path), path.stem, variant)
+    return from_text(read_text(str(path), what="YAML model config"), str(path), path.stem, variant)
 
 
 def from_text(text: str, where: Optional[str], name: str, variant: Optional[str] = None) -> Config:
     """A config from YAML text (a file's, or one about to be written)."""
     if not text.strip():
         raise ConfigError("empty file", path=where, code="parse/empty")
-    data, node = _compose(text, where)
+    data, node = parse_yaml(text, where)
     return _build(data, node, where, name, variant, text)
 
 
@@ -163,8 +201,17 @@ def _build(data: object, node: Optional[yaml.Node], where: Optional[str], name: 
         kind = type(data).__name__ if data is not None else "nothing"
         raise ConfigError(f"a model config is a YAML mapping (nc, anchors, backbone, head); got {kind}",
                           path=where, code="parse/mapping")
+    for k, v in data.items():
+        if not isinstance(k, str):
+            raise ConfigError(f"top-level keys are names, got {type(k).__name__} key {short(k)}", path=where,
+                              code="parse/mapping")
+        if k not in SECTIONS and not k.startswith(tuple(s + "_" for s in SECTIONS)) \
+                and count_values(v) is None:
+            raise ConfigError(f"'{k}' expands to more than {MAX_ARG_VALUES:,} values (nested YAML aliases?)",
+                              path=where, code="parse/limit")
     rows: list[Row] = []
     notices: list[str] = []
+    shared = _shared_row_nodes(node, variant, data)
     for key in SECTIONS:
         real_key, section = _pick_section(data, key, variant, where)
         if not isinstance(section, list):
@@ -175,12 +222,18 @@ def _build(data: object, node: Optional[yaml.Node], where: Optional[str], name: 
             row_node = nodes[j] if j < len(nodes) else None
             line = row_node.start_mark.line + 1 if row_node is not None else None
             index = len(rows)
+            if index >= MAX_ROWS:
+                raise ConfigError(f"more than {MAX_ROWS:,} rows; not a model config", path=where, line=line,
+                                  code="parse/limit")
+            if count_values(item) is None:
+                raise ConfigError(f"row expands to more than {MAX_ARG_VALUES:,} values (nested YAML aliases?)",
+                                  path=where, layer=index, line=line, code="parse/limit")
             if not isinstance(item, list) or len(item) != 4:
-                raise ConfigError(f"row must be [from, number, module, args] (4 items), got {item!r}",
+                raise ConfigError(f"row must be [from, number, module, args] (4 items), got {short(item)}",
                                   path=where, layer=index, line=line, code="parse/row")
             rows.append(Row(index=index, section=key, src_from=item[0], number=item[1], module=item[2], args=item[3],
                             line=line, key=real_key, pos=j,
-                            span=_span(row_node) if row_node is not None else None))
+                            span=_span(row_node) if row_node is not None and id(row_node) not in shared else None))
     ignored = sorted(str(k) for k in data if k not in KNOWN_KEYS
                      and not any(str(k).startswith(s + "_") for s in SECTIONS))
     if ignored:

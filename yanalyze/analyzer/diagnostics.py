@@ -95,6 +95,9 @@ PARSE_UNKNOWN_MODULE = _m("parse/unknown-module", "error", "unknown module {name
                           "uncounted", "No built-in, plugin, entry point or traced class defines the module name.")
 PARSE_NUMBER = _m("parse/number", "error", "number must be a positive integer, got {value}",
                   "The repeat count of a row is not a positive integer.")
+PARSE_LIMIT = _m("parse/limit", "error", "{detail}", "A value is beyond what any model can have (a repeat count, "
+                 "channels, image size, anchors, a feature map's size, YAML aliases expanding to too many values); "
+                 "the limits are in analyzer/limits.py.")
 PARSE_ARGS = _m("parse/args", "error", "{detail}", "A module's arguments do not fit its constructor or its "
                 "channel rule (a missing channel count, a string where a number belongs).")
 # -- the graph

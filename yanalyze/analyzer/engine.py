@@ -15,7 +15,7 @@ from math import log2
 from typing import Optional, Sequence
 
 from .cost import Cost
-from .errors import ConfigError
+from .errors import ConfigError, short, short_text
 from .field import AxisField
 from .layers import LayerSpec, Settings
 from .model import Output, Shape
@@ -47,10 +47,23 @@ def run_pass(specs: Sequence[LayerSpec], s: Settings, hw: tuple[int, int], exact
             exc.message = f"{spec.module}: {exc.message}"
             raise exc.located(where, spec.index, spec.line) from None
         except (TypeError, ValueError, IndexError, ZeroDivisionError, AttributeError, OverflowError) as exc:
-            raise ConfigError(f"{spec.module}: invalid arguments {spec.args!r} ({exc})", path=where,
-                              layer=spec.index, line=spec.line, code="parse/args") from None
+            if spec.mdef.origin.startswith("plugin:"):
+                raise _plugin_failed(spec, exc, where) from None
+            raise ConfigError(f"{spec.module}: invalid arguments {short(spec.args)} ({short_text(str(exc))})",
+                              path=where, layer=spec.index, line=spec.line, code="parse/args") from None
+        except (Exception, SystemExit) as exc:  # a plugin's cost model is the user's code
+            if not spec.mdef.origin.startswith("plugin:"):
+                raise
+            raise _plugin_failed(spec, exc, where) from None
         done.append(LayerPass(outs, trace.cost, trace.notes))
     return done
+
+
+def _plugin_failed(spec: LayerSpec, exc: BaseException, where: Optional[str]) -> ConfigError:
+    plugin = spec.mdef.origin.split(":", 1)[1]
+    return ConfigError(f"{spec.module}: the cost model from plugin {plugin} raised {type(exc).__name__}: "
+                       f"{short_text(str(exc))}", path=where, layer=spec.index, line=spec.line,
+                       code="plugin/error")
 
 
 def _run_layer(spec: LayerSpec, xs: list[T]) -> list[T]:

@@ -2,7 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
+
+MAX_LINE = 400  # characters of one error line
+
+
+def short(value: Any, limit: int = 60) -> str:
+    """A value for an error line: its repr, cut to a readable length."""
+    text = str(value) if isinstance(value, BaseException) else repr(value)
+    return short_text(text, limit)
+
+
+def short_text(text: str, limit: int = 120) -> str:
+    """Text for an error line, cut to a readable length."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 @dataclass
@@ -24,7 +37,9 @@ class ConfigError(Exception):
         if self.layer is not None:
             where.append(f"layer {self.layer}")
         prefix = ": ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        line = f"{prefix}: {self.message}" if prefix else self.message
+        line = " ".join(line.splitlines())  # one line, whatever a value held
+        return line if len(line) <= MAX_LINE else f"{line[:MAX_LINE]}... (cut; {len(line):,} characters)"
 
     def located(self, path: Optional[str] = None, layer: Optional[int] = None,
                 line: Optional[int] = None) -> "ConfigError":

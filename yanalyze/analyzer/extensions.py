@@ -12,6 +12,7 @@ from typing import Callable, Optional
 from . import diagnostics as D
 from . import modules, registry
 from .config import Config
+from .errors import short_text
 from .guess import Guess, build_for
 
 ENTRY_POINTS = "yanalyze.modules"
@@ -37,9 +38,10 @@ def import_file(path: str, missing: D.Message, failed: D.Message) -> ModuleType:
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:  # the user's code: report it in one line
+    except (Exception, SystemExit) as exc:  # the user's code (even sys.exit): report it in one line
         sys.modules.pop(name, None)
-        raise failed.error(error=f"{type(exc).__name__}: {exc}").located(path) from None
+        what = f"called sys.exit({exc.code!r})" if isinstance(exc, SystemExit) else f"{type(exc).__name__}: {exc}"
+        raise failed.error(error=short_text(what)).located(path) from None
     return module
 
 
@@ -65,8 +67,8 @@ def load_entry_points() -> None:
     for ep in metadata.entry_points(group=ENTRY_POINTS):
         try:
             ep.load()
-        except Exception as exc:
-            raise D.PLUGIN_ENTRY_POINT.error(name=ep.name, value=ep.value, error=exc) from None
+        except (Exception, SystemExit) as exc:
+            raise D.PLUGIN_ENTRY_POINT.error(name=ep.name, value=ep.value, error=short_text(str(exc))) from None
 
 
 def prepare(cfg: Config) -> None:

@@ -17,7 +17,8 @@ from . import diagnostics as D
 from . import extensions, forkcheck
 from .channels import RuleContext
 from .config import Config, Row
-from .errors import ConfigError
+from . import limits
+from .errors import ConfigError, short
 from .guess import Guess
 from .registry import ModuleDef, canonical
 from .symbolic import ACTS, Act
@@ -60,10 +61,14 @@ class LayerSpec:
 
 
 def _number(value: Any, key: str, where: Optional[str], positive: bool = True) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and value > limits.MAX_MULTIPLE:
+        raise limits.too_large(f"'{key}'", value, limits.MAX_MULTIPLE).located(where)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(f"'{key}' must be a number, got {value!r}", path=where, code="parse/setting")
+        raise ConfigError(f"'{key}' must be a number, got {short(value)}", path=where, code="parse/setting")
     if positive and value <= 0:
-        raise ConfigError(f"'{key}' must be > 0, got {value!r}", path=where, code="parse/setting")
+        raise ConfigError(f"'{key}' must be > 0, got {short(value)}", path=where, code="parse/setting")
+    if value > limits.MAX_MULTIPLE:
+        raise limits.too_large(f"'{key}'", value, limits.MAX_MULTIPLE).located(where)
     return value
 
 
@@ -110,21 +115,42 @@ def _choices(raw: Any, where: Optional[str], extra: Mapping[str, str], layout: M
     return {canonical(k): v for k, v in {**layout, **raw, **extra}.items()}
 
 
+def _check_anchors(anchors: Any, na: int, where: Optional[str]) -> None:
+    """Anchors within what a head can have: a few levels of a few finite (w, h) pairs."""
+    if isinstance(anchors, int) and anchors < 0:
+        raise ConfigError(f"'anchors' must be a positive count, got {anchors}", path=where, code="parse/setting")
+    limits.check("anchors per level", na, limits.MAX_ANCHORS)
+    if isinstance(anchors, list):
+        limits.check("anchor levels", len(anchors), limits.MAX_LEVELS)
+        for level in anchors:
+            if not isinstance(level, list) or not all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= limits.MAX_SIDE
+                    for v in level):  # NaN compares False, so it fails too
+                raise ConfigError(f"each anchor level must be a list of finite pixel sizes, got {short(level)}",
+                                  path=where, code="parse/setting")
+
+
 def settings(cfg: Config, nc: Optional[int] = None, definitions: Mapping[str, str] = {},
              guesses: Mapping[int, Guess] = {}) -> Settings:
     d, where = cfg.data, cfg.path
     nc = nc if nc is not None else d.get("nc")
     if nc is not None and (isinstance(nc, bool) or not isinstance(nc, int) or nc < 1):
-        raise ConfigError(f"'nc' must be a positive integer, got {nc!r}", path=where, code="parse/setting")
+        raise ConfigError(f"'nc' must be a positive integer, got {short(nc)}", path=where, code="parse/setting")
+    if nc is not None and nc > limits.MAX_CLASSES:
+        raise limits.too_large("'nc'", nc, limits.MAX_CLASSES).located(where)
     gd = _number(d.get("depth_multiple", 1.0), "depth_multiple", where)
     gw = _number(d.get("width_multiple", 1.0), "width_multiple", where)
     ch = d.get("ch", 3)
     if isinstance(ch, bool) or not isinstance(ch, int) or ch < 1:
-        raise ConfigError(f"'ch' must be a positive integer, got {ch!r}", path=where, code="parse/setting")
+        raise ConfigError(f"'ch' must be a positive integer, got {short(ch)}", path=where, code="parse/setting")
+    if ch > limits.MAX_CHANNELS:
+        raise limits.too_large("'ch'", ch, limits.MAX_CHANNELS).located(where)
     divisor = d.get("channel_multiple", 8)
     if isinstance(divisor, bool) or not isinstance(divisor, int) or divisor < 1:
         raise ConfigError(f"'channel_multiple' must be a positive integer, got {divisor!r}",
                           path=where, code="parse/setting")
+    if divisor > limits.MAX_CHANNELS:
+        raise limits.too_large("'channel_multiple'", divisor, limits.MAX_CHANNELS).located(where)
     anchors = d.get("anchors")
     if isinstance(anchors, bool):
         anchors = None
@@ -135,8 +161,12 @@ def settings(cfg: Config, nc: Optional[int] = None, definitions: Mapping[str, st
     elif anchors is None:
         na = 0
     else:
-        raise ConfigError(f"'anchors' must be a list of per-level lists or an int, got {anchors!r}",
+        raise ConfigError(f"'anchors' must be a list of per-level lists or an int, got {short(anchors)}",
                           path=where, code="parse/setting")
+    try:
+        _check_anchors(anchors, na, where)
+    except ConfigError as exc:
+        raise exc.located(where) from None
     legacy = v1_layout(cfg)
     act_text = d.get("activation") or (V1_ACTIVATION if legacy else None)
     act = parse_activation(act_text, where) if act_text else ACTS["SiLU"]
@@ -192,14 +222,19 @@ def resolve_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[
     ch: list[int] = [s.ch]
     seen: list[int] = [s.ch]  # the input's channels, then every layer's output, for rules read from a fork
     specs: list[LayerSpec] = []
+    total = 0
     for row in cfg.rows:
         try:
             spec = _resolve_row(row, s, names, no, ch, where, allow_unknown, tuple(seen))
         except ConfigError as exc:
             raise exc.located(where, row.index, row.line) from None
         except (TypeError, ValueError, IndexError, ZeroDivisionError, OverflowError) as exc:
-            raise ConfigError(f"{row.module}: invalid arguments {row.args!r} ({exc})", path=where,
-                              layer=row.index, line=row.line, code="parse/args") from None
+            raise ConfigError(f"{short(row.module)}: invalid arguments {short(row.args)} ({short(exc)})",
+                              path=where, layer=row.index, line=row.line, code="parse/args") from None
+        total += spec.n
+        if total > limits.MAX_TOTAL_REPEATS:
+            raise limits.too_large("the repeat count (number) summed over the rows so far", total,
+                                   limits.MAX_TOTAL_REPEATS).located(where, row.index, row.line)
         if row.index == 0:
             ch = []
         ch.append(spec.c2)
@@ -229,8 +264,10 @@ def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list
         raise _unknown(row, where)
     n = row.number
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ConfigError(f"number must be a positive integer, got {n!r}", code="parse/number")
+        raise ConfigError(f"number must be a positive integer, got {short(n)}", code="parse/number")
+    limits.check("number (repeats)", n, limits.MAX_REPEATS)
     n = max(round(n * s.gd), 1) if n > 1 else n
+    limits.check("number (repeats) after depth_multiple", n, limits.MAX_REPEATS)
     if not cands[0].multi_input and len(src_from) != 1 and cands[0].origin != "unknown":
         raise ConfigError(f"{cands[0].name} takes one input, 'from' lists {len(src_from)}", code="graph/from")
     args = [resolve(a, names) for a in (row.args if isinstance(row.args, list) else [row.args])]
@@ -242,6 +279,8 @@ def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list
             if allow_unknown and not definitions.fits(mdef, resolved):
                 raise ConfigError("its arguments fit no built-in definition", code="parse/args")
             args = resolved
+            if isinstance(c2, (int, float)) and not isinstance(c2, bool):
+                limits.check("output channels", c2, limits.MAX_CHANNELS)
         except ConfigError as exc:
             if not allow_unknown or exc.code != "parse/args":
                 raise

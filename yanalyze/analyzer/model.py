@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Optional
 if TYPE_CHECKING:
     import networkx as nx
 
-from . import serialize
+from . import limits, serialize
 
 SCHEMA = "yanalyze/1"
 DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
@@ -25,6 +25,14 @@ class Shape:
     @property
     def numel(self) -> int:
         return self.c * self.h * self.w
+
+    def __post_init__(self) -> None:
+        """A map beyond what a model can have (an upsample by 10**8) stops here, before any work
+        proportional to its size."""
+        if self.c > limits.MAX_CHANNELS:
+            raise limits.too_large("feature map channels", self.c, limits.MAX_CHANNELS)
+        if max(self.h, self.w) > limits.MAX_SIDE:
+            raise limits.too_large("feature map side", max(self.h, self.w), limits.MAX_SIDE)
 
     def as_list(self) -> list[int]:
         return [self.c, self.h, self.w]

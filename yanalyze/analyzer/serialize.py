@@ -1,8 +1,10 @@
 """The Analysis as plain data (schema yanalyze/1): what JSON, the diff and the CI gate read."""
 from __future__ import annotations
 
+import json
+import math
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:  # model.py imports this module; the types are only for the checker
     from .model import Analysis, Form, LayerResult, Output, Rewrite
@@ -22,9 +24,29 @@ def plain(v: Any) -> Any:
     (an activation a config built, `nn.LeakyReLU(0.1)`) becomes the text it was written as."""
     if isinstance(v, (list, tuple)):
         return [plain(x) for x in v]
+    if isinstance(v, float) and not math.isfinite(v):
+        return repr(v)  # 'nan', 'inf': JSON has no such numbers
     if v is None or isinstance(v, (bool, int, float, str)):
         return v
+    if isinstance(v, (set, frozenset)):
+        return sorted(repr(x) for x in v)  # in a fixed order, so the same input gives the same bytes
     return repr(v)
+
+
+def _strict(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _strict(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_strict(x) for x in v]
+    if isinstance(v, float) and not math.isfinite(v):
+        return repr(v)
+    return v
+
+
+def dumps(data: Any, indent: Optional[int] = 2, ensure_ascii: bool = False) -> str:
+    """Strict JSON text (RFC 8259): a non-finite number is written as its name in a string, since
+    NaN and Infinity are not JSON and break other readers."""
+    return json.dumps(_strict(data), indent=indent, ensure_ascii=ensure_ascii, allow_nan=False) + "\n"
 
 
 def output_dict(o: Output) -> dict:

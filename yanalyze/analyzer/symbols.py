@@ -13,7 +13,8 @@ import operator
 from dataclasses import replace
 from typing import Any, Callable, Mapping, Optional
 
-from .errors import ConfigError
+from .errors import ConfigError, short, short_text
+from .limits import MAX_MAGNITUDE
 from .symbolic import ACTS, Act
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
@@ -24,6 +25,7 @@ _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
 _UNARY: dict[type, Callable[[Any], Any]] = {ast.UAdd: operator.pos, ast.USub: operator.neg}
 _CONSTANTS = {"None": None, "True": True, "False": False}
 _MAX_POW = 64
+_MAX_EXPR = 1_000  # characters of one arg expression
 
 
 class _Unknown(Exception):
@@ -45,7 +47,10 @@ def _walk(node: ast.AST, names: Mapping[str, Any]) -> Any:
             raise TypeError("arithmetic on a non-number")
         if isinstance(node.op, ast.Pow) and abs(right) > _MAX_POW:
             raise TypeError("exponent too large")
-        return _BINOPS[type(node.op)](left, right)
+        result = _BINOPS[type(node.op)](left, right)
+        if isinstance(result, int) and abs(result) > MAX_MAGNITUDE:
+            raise OverflowError("a number beyond any model's")
+        return result
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         value = _walk(node.operand, names)
         if not isinstance(value, (int, float)):
@@ -88,10 +93,14 @@ def resolve(value: Any, names: Mapping[str, Any]) -> Any:
     if not isinstance(value, str):
         return value
     text = value.strip()
+    if len(text) > _MAX_EXPR:
+        raise ConfigError(f"argument of {len(text):,} characters is not a value a model takes", code="parse/arith")
     try:
         tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError):
         return value  # not an expression at all: a plain string such as 'nearest-exact mode'
+    except (MemoryError, RecursionError):
+        raise ConfigError(f"argument {short(value)} nests too deeply", code="parse/arith") from None
     act = _constructor(tree, text)
     if act is not None:
         return act
@@ -103,6 +112,6 @@ def resolve(value: Any, names: Mapping[str, Any]) -> Any:
         return _walk(tree.body, names)
     except _Unknown:
         return value  # YOLOv5 keeps strings whose names it cannot resolve ('nearest')
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:
-        raise ConfigError(f"argument {value!r} is not simple arithmetic ({exc})",
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, RecursionError) as exc:
+        raise ConfigError(f"argument {short(value)} is not simple arithmetic ({short_text(str(exc), 60)})",
                           code="parse/arith") from None

@@ -1,10 +1,11 @@
 """Quantities as people write them in budgets: 7.5M params, 16.5G FLOPs, 300MB, 5%."""
 from __future__ import annotations
 
+import math
 import re
 from typing import Union
 
-from .errors import ConfigError
+from .errors import ConfigError, short
 
 _NUMBER = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z%]*)\s*$")
 _COUNT = {"": 1, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "B": 1e9, "T": 1e12}
@@ -15,22 +16,33 @@ _FLOPS = {"": 1, "G": 1, "GFLOPs": 1, "GFLOPS": 1, "T": 1e3, "TFLOPs": 1e3, "M":
 Number = Union[int, float]
 
 
+_MAX = 1e30  # beyond any budget; keeps every limit a finite number
+
+
+def _finite(value: float, text: object, what: str) -> float:
+    if not math.isfinite(value) or abs(value) > _MAX:
+        raise ConfigError(f"{what}: a limit must be a finite number, got {short(text)}", code="budget/unit")
+    return value
+
+
 def _split(text: object, what: str) -> tuple[float, str]:
     if isinstance(text, bool):
         raise ConfigError(f"{what}: expected a number, got {text!r}", code="budget/unit")
+    if isinstance(text, int) and abs(text) > _MAX:
+        raise ConfigError(f"{what}: a limit must be a finite number, got {short(text)}", code="budget/unit")
     if isinstance(text, (int, float)):
-        return float(text), ""
+        return _finite(float(text), text, what), ""
     m = _NUMBER.match(str(text))
     if not m:
-        raise ConfigError(f"{what}: cannot read {text!r} as a number with a unit", code="budget/unit")
-    return float(m.group(1)), m.group(2)
+        raise ConfigError(f"{what}: cannot read {short(text)} as a number with a unit", code="budget/unit")
+    return _finite(float(m.group(1)), text, what), m.group(2)
 
 
 def _scaled(text: object, what: str, table: dict[str, float], hint: str) -> float:
     value, unit = _split(text, what)
     if unit not in table:
-        raise ConfigError(f"{what}: unknown unit {unit!r} in {text!r} (use {hint})", code="budget/unit")
-    return value * table[unit]
+        raise ConfigError(f"{what}: unknown unit {short(unit)} in {short(text)} (use {hint})", code="budget/unit")
+    return _finite(value * table[unit], text, what)
 
 
 def count(text: object, what: str = "params") -> int:

@@ -45,6 +45,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except RecursionError:
         print("yanalyze: error[parse/yaml]: config nests too deeply", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except (OverflowError, MemoryError) as exc:  # a last guard: the limits should stop these first
+        print(f"yanalyze: error[parse/limit]: a value is too large to compute with ({type(exc).__name__})",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
     finally:
         fork = sys.modules.get("yanalyze.verify.fork")
         if fork is not None:  # --repo: stop the fork's process, restore the built-ins

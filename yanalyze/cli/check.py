@@ -9,7 +9,7 @@ from typing import Optional, Sequence, TextIO
 
 from ..analyzer import budget as B
 from .options import Parser, add_model_options, inputs_of, load_extensions, model_options, usage_error
-from .output import write_all
+from .output import check_outputs, write_all
 
 EXIT_OK, EXIT_OVER = 0, 1
 
@@ -75,12 +75,13 @@ def run(argv: Sequence[str]) -> int:
     args = parser().parse_args(argv)
     load_extensions(args)
     todo = targets(args)
+    reads = inputs_of(args, args.budget, args.baseline, *args.cfgs, *(t.path for t in todo))
+    check_outputs([args.junit, args.md, args.json], reads)
     outcomes = [o for t in todo for o in B.evaluate(t)]
     from ..reports import budget_report as R
 
     files = {path: text for path, text in ((args.junit, R.junit(outcomes)), (args.md, R.markdown(outcomes)),
                                            (None if args.json == "-" else args.json, R.to_json(outcomes))) if path}
-    reads = inputs_of(args, args.budget, args.baseline, *args.cfgs, *(t.path for t in todo))
     write_all(files, reads)
     if args.json == "-":
         print(R.to_json(outcomes), end="")

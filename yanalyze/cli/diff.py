@@ -8,7 +8,7 @@ from typing import Sequence
 from ..analyzer.analyze import analyze_with
 from ..analyzer.diff import diff
 from .options import Parser, add_model_options, inputs_of, load_extensions, model_options, positive_int
-from .output import write_all
+from .output import check_outputs, write_all
 
 
 def parser() -> argparse.ArgumentParser:
@@ -27,6 +27,7 @@ def parser() -> argparse.ArgumentParser:
 
 def run(argv: Sequence[str]) -> int:
     args = parser().parse_args(argv)
+    check_outputs([args.json, args.md, args.html], inputs_of(args, args.a, args.b))
     load_extensions(args)
     opts = model_options(args)
     d = diff(analyze_with(args.a, args.imgsz, opts), analyze_with(args.b, args.imgsz, opts))

@@ -10,7 +10,8 @@ import sys
 from typing import Optional
 
 from ..analyzer import diagnostics as D
-from ..analyzer.errors import ConfigError
+from ..analyzer import limits
+from ..analyzer.errors import ConfigError, short
 from ..analyzer.load import ModelOptions
 from ..analyzer.model import DTYPE_BYTES
 
@@ -28,15 +29,17 @@ class Parser(argparse.ArgumentParser):
 def parse_imgsz(text: str) -> tuple[int, int]:
     """'640' -> (640, 640); '640,384' or '640x384' -> (640, 384) as H, W."""
     parts = [p for p in re.split(r"[,x ]+", text.strip()) if p]
-    if not 1 <= len(parts) <= 2 or not all(p.isdigit() and 0 < int(p) <= 100_000 for p in parts):
-        raise argparse.ArgumentTypeError(f"image size must be N or H,W with positive integers, got {text!r}")
+    if not 1 <= len(parts) <= 2 or not all(p.isascii() and p.isdigit() and int(p) > 0 for p in parts):
+        raise argparse.ArgumentTypeError(f"image size must be N or H,W with positive integers, got {short(text)}")
+    if any(len(p) > 6 or int(p) > limits.MAX_IMAGE for p in parts):
+        raise argparse.ArgumentTypeError(f"image side at most {limits.MAX_IMAGE:,} pixels, got {short(text)}")
     vals = [int(p) for p in parts]
     return (vals[0], vals[-1])
 
 
 def positive_int(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) <= 1_000_000:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    if not (text.isascii() and text.isdigit()) or len(text) > 7 or not 0 < int(text) <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"expected a positive integer up to 1,000,000, got {short(text)}")
     return int(text)
 
 

@@ -8,7 +8,7 @@ from typing import Sequence
 from ..analyzer.analyze import analyze_with
 from ..analyzer.model import Analysis
 from .options import Parser, add_model_options, inputs_of, load_extensions, model_options, positive_int, usage_error
-from .output import write_all
+from .output import check_outputs, write_all
 
 
 def parser() -> argparse.ArgumentParser:
@@ -61,6 +61,7 @@ def run(argv: Sequence[str]) -> int:
     args = parser().parse_args(argv)
     if args.json == "-" and args.md == "-":
         raise usage_error("--json and --md cannot both go to stdout; give one a PATH")
+    check_outputs([args.json, args.md, args.dot, args.svg, args.html], inputs_of(args, args.cfg))
     load_extensions(args)
     a = analyze_with(args.cfg, args.imgsz, model_options(args))
     files = outputs(args, a)

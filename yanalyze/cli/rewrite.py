@@ -11,7 +11,7 @@ from ..analyzer.analyze import analyze_with
 from ..analyzer.config import from_text
 from ..analyzer.load import load_options, parse
 from .options import Parser, add_model_options, inputs_of, load_extensions, model_options
-from .output import write_all
+from .output import check_outputs, write_all
 
 EDITABLE = [k for k, r in rw.RULES.items() if r.plan is not None]
 
@@ -29,6 +29,7 @@ def parser() -> argparse.ArgumentParser:
 
 def run(argv: Sequence[str]) -> int:
     args = parser().parse_args(argv)
+    check_outputs([args.output], inputs_of(args, args.cfg))  # before any work, even when nothing changes
     load_extensions(args)
     opts = model_options(args)
     model = load_options(args.cfg, opts)

@@ -1,7 +1,6 @@
 """Views of budget outcomes: terminal table, Markdown, JSON, JUnit XML, GitHub annotations."""
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from typing import Sequence
 
@@ -10,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..analyzer.budget import Outcome
+from ..analyzer.serialize import dumps
 from . import fmt
 
 
@@ -53,20 +53,22 @@ def table(outcomes: Sequence[Outcome]) -> Table:
     for o in outcomes:
         if where(o) != current:
             current = where(o)
-            t.add_row(Text(current, style="bold"), "", "", "", "")
+            t.add_row(Text(fmt.visible(current), style="bold"), "", "", "", "")
         label = o.label + (f" (layer {o.layer})" if o.layer is not None and o.metric.startswith("layer_") else "")
         verdict = "[green]ok[/]" if o.ok else "[bold red]UNDER[/]" if o.kind == "min" else "[bold red]OVER[/]"
-        t.add_row(Text("  " + label), show(o, o.value), ("min " if o.kind == "min" else "") + show(o, o.limit),
+        t.add_row(Text("  " + fmt.visible(label)), show(o, o.value),
+                  ("min " if o.kind == "min" else "") + show(o, o.limit),
                   headroom(o), verdict)
     return t
 
 
 def markdown(outcomes: Sequence[Outcome]) -> str:
+    from .markdown import cell, code
     failed = sum(not o.ok for o in outcomes)
     lines = [f"### yanalyze budget: {'all limits hold' if not failed else f'{failed} limit(s) exceeded'}", "",
              "| | config | limit on | value | limit | headroom |", "|---|---|---|---:|---:|---:|"]
     for o in outcomes:
-        lines.append(f"| {'✅' if o.ok else '❌'} | `{where(o)}` | {o.label} | {show(o, o.value)} | "
+        lines.append(f"| {'✅' if o.ok else '❌'} | {code(where(o))} | {cell(o.label)} | {show(o, o.value)} | "
                      f"{show(o, o.limit)} | {headroom(o)} |")
     return "\n".join(lines) + "\n"
 
@@ -75,8 +77,8 @@ def to_json(outcomes: Sequence[Outcome]) -> str:
     rows = [{"config": o.config, "imgsz": list(o.imgsz), "metric": o.metric, "label": o.label,
              "value": o.value, "limit": o.limit, "headroom": o.headroom, "ok": o.ok, "kind": o.kind,
              "layer": o.layer, "line": o.line, "detail": o.detail} for o in outcomes]
-    return json.dumps({"schema": "yanalyze-check/1", "ok": all(o.ok for o in outcomes), "results": rows},
-                      indent=2) + "\n"
+    return dumps({"schema": "yanalyze-check/1", "ok": all(o.ok for o in outcomes), "results": rows},
+                 ensure_ascii=True)
 
 
 def junit(outcomes: Sequence[Outcome]) -> str:

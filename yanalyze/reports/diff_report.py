@@ -1,7 +1,6 @@
 """Views of an architecture diff: terminal, Markdown, JSON and the side-by-side HTML page."""
 from __future__ import annotations
 
-import json
 from typing import Optional
 
 from rich import box
@@ -10,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..analyzer.diff import ArchDiff, LayerDiff, TotalDiff
-from ..analyzer.serialize import plain
+from ..analyzer.serialize import dumps, plain
 from . import fmt
 
 STYLE = {"changed": "bold yellow", "moved": "bold magenta", "added": "bold green", "removed": "bold red",
@@ -92,13 +91,13 @@ def layers_table(d: ArchDiff, show_all: bool, width: int = 200) -> Table:
                      overflow="ellipsis" if narrow else "fold", no_wrap=narrow or not free,
                      min_width=None if free else widths[k], max_width=room if free and narrow else None)
     for ld, cells in rows:
-        t.add_row(*(Text(c) for c in cells), style=STYLE[ld.status])
+        t.add_row(*(Text(fmt.visible(c, keep_newlines=True)) for c in cells), style=STYLE[ld.status])
     return t
 
 
 def render_terminal(d: ArchDiff, console: Console, show_all: bool = False) -> None:
     counts = {s: sum(ld.status == s for ld in d.layers) for s in STYLE}
-    head = Text(f"A: {d.a.path or d.a.name}  ->  B: {d.b.path or d.b.name}  "
+    head = Text(f"A: {fmt.visible(d.a.path or d.a.name)}  ->  B: {fmt.visible(d.b.path or d.b.name)}  "
                 f"({d.method}; {counts['changed']} changed, {counts['moved']} moved, {counts['added']} added, "
                 f"{counts['removed']} removed, {counts['affected']} affected only)", style="bold")
     hidden = counts["same"] + counts["affected"]
@@ -123,12 +122,12 @@ def to_dict(d: ArchDiff) -> dict:
 
 
 def to_json(d: ArchDiff) -> str:
-    return json.dumps(to_dict(d), indent=2) + "\n"
+    return dumps(to_dict(d), ensure_ascii=True)
 
 
 def markdown(d: ArchDiff, show_all: bool = False) -> str:
     from .markdown import cell, code
-    out = [f"### yanalyze diff: `{d.a.name}` -> `{d.b.name}`", "",
+    out = [f"### yanalyze diff: {code(d.a.name)} -> {code(d.b.name)}", "",
            "| metric | A | B | change |", "|---|---:|---:|---:|"]
     out += [f"| {LABELS[t.key]} | {show_total(t.key, t.a)} | {show_total(t.key, t.b)} | {delta_text(t)} |"
             for t in d.totals]

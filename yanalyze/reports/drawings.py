@@ -35,13 +35,19 @@ class Drawing:
     legend: list[tuple[str, str]] = field(default_factory=list)
 
 
+MAX_FOCUS_SIDE = 16  # kernel taps drawn per side; a larger kernel shows its top-left corner
+MAX_SPP_SIDE = 600   # drawing units per side of the SPP drawing
+
+
 def focus_drawing(k: int, c1: int) -> Drawing:
     cell, top = 34, 2
     n = 2 * k
-    d = Drawing(n * cell + 2, n * cell + top + 2,
-                f"The Conv's {n}x{n} kernel: tap [2t+r, 2u+q] is Focus tap (t, u) of phase (r, q)")
-    for a in range(n):
-        for b in range(n):
+    shown = min(n, MAX_FOCUS_SIDE)
+    corner = "" if shown == n else f" (its top-left {shown}x{shown} taps shown; the pattern repeats)"
+    d = Drawing(shown * cell + 2, shown * cell + top + 2,
+                f"The Conv's {n}x{n} kernel{corner}: tap [2t+r, 2u+q] is Focus tap (t, u) of phase (r, q)")
+    for a in range(shown):
+        for b in range(shown):
             phase = FOCUS_PHASES.index((a % 2, b % 2))
             d.boxes.append(Box(1 + b * cell, top + a * cell, cell - 2, cell - 2, f"phase{phase}", f"{a // 2},{b // 2}",
                                f"Conv weight[:, :, {a}, {b}] = Focus weight[:, {phase * c1}:{(phase + 1) * c1}, "
@@ -54,10 +60,10 @@ def focus_drawing(k: int, c1: int) -> Drawing:
 def spp_drawing(ks: list[int]) -> Drawing:
     k = min(ks)
     chain = [1 + i * (k - 1) for i in range(1, len(ks) + 1)]
-    unit = 10
+    unit = min(10.0, MAX_SPP_SIDE / max(max(ks), max(chain)))
     side = max(max(ks), max(chain)) * unit
     gap, top = 60, 2
-    d = Drawing(2 * side + gap + 2, side + top + 2,
+    d = Drawing(round(2 * side + gap + 2), round(side + top + 2),
                 f"Left: SPP's parallel pools {', '.join(map(str, ks))}. Right: SPPF's {len(ks)} chained "
                 f"{k}x{k} pools, whose windows grow to {', '.join(map(str, chain))}.")
     for i, kk in enumerate(sorted(ks, reverse=True)):

@@ -1,10 +1,29 @@
 """The one place numbers become strings, so every view writes them the same way."""
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Sequence
 
 from ..analyzer.model import Form, LayerResult, Output
+
+
+# C0/C1 controls, DEL, line/paragraph separators and the bidirectional overrides: text from a
+# config holding these could move the cursor, recolour, hyperlink or reorder a terminal.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_KEEP_NL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(m: re.Match) -> str:
+    ch = m.group()
+    return _NAMED.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
+def visible(text: str, keep_newlines: bool = False) -> str:
+    """Text from a config as a terminal shows it: control characters written out as escapes, so a
+    name can neither move the cursor nor open a link; keep_newlines for cells that are ours."""
+    return (_CONTROL_KEEP_NL if keep_newlines else _CONTROL).sub(_escaped, text)
 
 
 def count(n: int) -> str:
@@ -70,7 +89,7 @@ def per_output(r: LayerResult, fn) -> str:
 
 def args(values: list) -> str:
     """Constructor args exactly as YOLOv5 prints them (Python list repr)."""
-    return str(values)
+    return visible(str(values))
 
 
 MARKERS = {"traced": " †", "unknown": " ?", "plugin": " +"}
@@ -78,7 +97,7 @@ MARKERS = {"traced": " †", "unknown": " ?", "plugin": " +"}
 
 def module(r: LayerResult) -> str:
     """The module name, marked when it was measured in torch (†), unknown (?) or from a plugin (+)."""
-    return r.module + MARKERS.get(r.origin.split(":")[0], "")
+    return visible(r.module) + MARKERS.get(r.origin.split(":")[0], "")
 
 
 def from_(src: Sequence[int]) -> str:

@@ -25,11 +25,24 @@ def shade(share: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+MAX_NAME = 40      # characters of a module name in a node label
+MAX_TOOLTIP = 600  # characters of a tooltip (Graphviz refuses strings over 16 KB)
+
+
+def _dot_text(text: str, limit: int) -> str:
+    """Config text for a DOT string: cut to the limit, backslashes kept literal (DOT reads \\N,
+    \\G, \\l as escapes)."""
+    if len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return text.replace("\\", "\\\\")
+
+
 def tooltip(r: LayerResult) -> str:
-    """The full table row of a layer as hover text."""
+    """The full table row of a layer as hover text (args cut when very long)."""
     outs = "; ".join(f"{fmt.shape(o)} stride {fmt.axes(o.stride, fmt.frac)} RF {fmt.rf_cell(o)}"
                      for o in r.outputs)
-    return (f"{r.index} from {fmt.from_(r.src_from)} n={r.n} {r.module} {fmt.args(r.args)}\n"
+    return (f"{r.index} from {fmt.from_(r.src_from)} n={r.n} {_dot_text(r.module, MAX_NAME)} "
+            f"{_dot_text(fmt.args(r.args), MAX_TOOLTIP)}\n"
             f"out {outs}\nparams {fmt.count(r.params)}  GFLOPs {fmt.gflops(r.gflops)}  "
             f"mem {fmt.nbytes(r.mem_bytes)}")
 
@@ -66,7 +79,7 @@ def to_dot(a: Analysis, marks: Optional[dict[int, str]] = None, prefix: str = ""
                     if r.index in marks:
                         style = {"penwidth": "3.5", "color": MARK_COLORS[marks[r.index]],
                                  "class": f"mark-{marks[r.index]}"}
-                    sub.node(prefix + node_id(r.index), f"{r.index} {r.module}\n{shapes}",
+                    sub.node(prefix + node_id(r.index), f"{r.index} {_dot_text(r.module, MAX_NAME)}\n{shapes}",
                              fillcolor=shade(r.gflops / total), tooltip=tooltip(r),
                              id=prefix + node_id(r.index), **style)
     section_of = {r.index: r.section for r in a.layers}

@@ -1,12 +1,10 @@
 """The JSON view: the Analysis as data, dumped with a fixed layout so output is byte-identical."""
 from __future__ import annotations
 
-import json
-
 from ..analyzer.model import Analysis
-from ..analyzer.serialize import analysis_to_dict
+from ..analyzer.serialize import analysis_to_dict, dumps
 
 
 def render(a: Analysis) -> str:
     """Deterministic JSON text: same input, byte-identical output."""
-    return json.dumps(analysis_to_dict(a), indent=2, ensure_ascii=False) + "\n"
+    return dumps(analysis_to_dict(a))

@@ -5,8 +5,8 @@ from ..analyzer.model import Analysis
 from . import summary as S
 from .columns import COLUMNS
 
-_SPECIAL = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;", "`": "\\`", "*": "\\*", "_": "\\_",
-                          "[": "\\[", "]": "\\]", "\n": "<br>"})
+_SPECIAL = str.maketrans({"\\": "\\\\", "|": "\\|", "&": "&amp;", "<": "&lt;", ">": "&gt;", "`": "\\`",
+                          "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "\n": "<br>", "\r": " "})
 
 
 def cell(text: str) -> str:
@@ -16,7 +16,7 @@ def cell(text: str) -> str:
 
 def code(text: str) -> str:
     """A code span in a table cell: nothing inside is markup; only the pipe needs escaping."""
-    return "`" + text.replace("`", "'").replace("|", "\\|").replace("\n", " ") + "`"
+    return "`" + text.replace("`", "'").replace("|", "\\|").replace("\n", " ").replace("\r", " ") + "`"
 
 
 def _table(header: list[str], rows: list[list[str]], right: set[int], literal: frozenset = frozenset()) -> list[str]:

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..analyzer.model import Analysis, LayerResult
+from . import fmt
 from . import summary as S
 from .columns import TERMINAL_COLUMNS, Column
 
@@ -48,7 +49,7 @@ def summary_grid(a: Analysis) -> Table:
     grid.add_column()
     grid.add_row("input", Text(S.input_text(a)))
     for item in S.totals(a):
-        grid.add_row(item.label, Text(f"{item.value} ({item.detail})"))
+        grid.add_row(item.label, Text(fmt.visible(f"{item.value} ({item.detail})")))
     return grid
 
 
@@ -59,7 +60,7 @@ def _plain_table(header: tuple[str, ...], rows: list[list[str]], right: set[int]
         table.add_column(h, justify="right" if k in right else "left", no_wrap=k < len(header) - 1,
                          overflow="fold")
     for row in rows:
-        table.add_row(*(Text(c) for c in row))
+        table.add_row(*(Text(fmt.visible(c, keep_newlines=True)) for c in row))
     return table
 
 
@@ -69,7 +70,7 @@ def rewrite_notes(a: Analysis) -> Text:
         line = f"layer {r.layer}: {r.reason}"
         if r.counterexample:
             line += f"; counterexample: {r.counterexample}"
-        text.append(line + "\n", style="dim" if r.applicable else "yellow")
+        text.append(fmt.visible(line) + "\n", style="dim" if r.applicable else "yellow")
     text.append("\n")
     return text
 
@@ -78,13 +79,13 @@ def diagnostics(a: Analysis) -> Text:
     text = Text()
     styles = {"error": "bold red", "warning": "yellow", "info": "dim"}
     for f in S.findings(a):
-        text.append(f.line(f"{f.severity}[{f.code}]") + "\n", style=styles.get(f.severity))
+        text.append(fmt.visible(f.line(f"{f.severity}[{f.code}]")) + "\n", style=styles.get(f.severity))
     return text
 
 
 def render(a: Analysis, console: Console) -> None:
     """Print the whole terminal report to the console."""
-    title = Text(f"{a.name} summary: {S.headline(a)}", style="bold")
+    title = Text(fmt.visible(f"{a.name} summary: {S.headline(a)}"), style="bold")
     legend = Text("RF px: exact receptive field (min-max over positions); G global context; "
                   "> larger than the image. GFLOPs: ultralytics convention. mem: bytes accessed."
                   + (" Module + from a plugin, † measured in torch, ? unknown (not counted)."

@@ -10,6 +10,11 @@ from rich.table import Table
 from . import fmt
 
 
+def escape_visible(text: str) -> str:
+    """Config text for a rich-markup cell: no markup, no control characters."""
+    return escape(fmt.visible(text))
+
+
 def verdict_table(verdicts: Sequence) -> Table:
     """A bold claim row per verdict, then one row per check (fits an 80-column terminal)."""
     t = Table(title="Equivalence checks", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
@@ -17,13 +22,13 @@ def verdict_table(verdicts: Sequence) -> Table:
         t.add_column(col, justify="left" if col == "check" else "right", overflow="fold")
     for v in verdicts:
         where = f"layer {v.layer}: " if v.layer >= 0 else ""
-        t.add_row(f"[bold]{escape(where + v.claim)}[/]", "", "", "", "")
+        t.add_row(f"[bold]{escape_visible(where + v.claim)}[/]", "", "", "", "")
         if v.expected:
             for c in v.checks:
-                t.add_row("  " + escape(c.name), f"{c.error:.2g}", f"{c.bound:.0g}", f"{c.abs_error:.2g}",
+                t.add_row("  " + escape_visible(c.name), f"{c.error:.2g}", f"{c.bound:.0g}", f"{c.abs_error:.2g}",
                           "[green]pass[/]" if c.passed else "[red]FAIL[/]")
         else:
-            t.add_row("  not equivalent: " + escape(v.counterexample or "no counterexample found"), "", "", "",
+            t.add_row("  not equivalent: " + escape_visible(v.counterexample or "no counterexample found"), "", "", "",
                       "[green]shown[/]" if v.passed else "[red]not shown[/]")
     return t
 
@@ -48,9 +53,9 @@ def crosscheck_table(checks: Sequence, hw: tuple[int, int]) -> Table:
     for c in checks:
         o, th = c.ours, c.torch
         if th is None:
-            t.add_row(str(c.index), escape(c.module), fmt.count(o.params), "", "", "", "", "[yellow]no torch block[/]")
+            t.add_row(str(c.index), escape_visible(c.module), fmt.count(o.params), "", "", "", "", "[yellow]no torch block[/]")
             continue
-        t.add_row(str(c.index), escape(c.module), _pair(o.params, th.params, fmt.count),
+        t.add_row(str(c.index), escape_visible(c.module), _pair(o.params, th.params, fmt.count),
                   "=" if o.shapes == th.shapes else f"{o.shapes} vs {th.shapes}", _pair(o.thop, th.thop, fmt.si),
                   _pair(o.flops, th.flops, fmt.si), _pair(o.act + o.weights, th.act + th.weights, fmt.si),
                   "[green]ok[/]" if c.passed else "[red]MISMATCH " + ", ".join(c.differences) + "[/]")
@@ -63,7 +68,7 @@ def crosscheck_summary(checks: Sequence) -> str:
     text = f"{len(checked) - len(bad)} of {len(checked)} layers match their torch blocks"
     skipped = [c for c in checks if c.torch is None]
     if skipped:
-        text += (f"; {len(skipped)} not checked ({', '.join(sorted({escape(c.module) for c in skipped}))}: "
+        text += (f"; {len(skipped)} not checked ({', '.join(sorted({escape_visible(c.module) for c in skipped}))}: "
                  "no torch reference block)")
     return text
 

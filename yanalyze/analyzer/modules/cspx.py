@@ -155,7 +155,7 @@ def vovgscsp_cv3(x: T, c1: int, c2: int, n: int = 1, shortcut: bool = True, g: i
 def sppcspc_body(x: T, c1: int, c2: int, h: int, k) -> T:
     """YOLOv7 SPPCSPC with hidden width h: cv1, 3x3 cv3, cv4, stride-1 max-pools of each k on it,
     concat, cv5 (from 4h: three pools), 3x3 cv6; beside it cv2 on the input; concat, cv7."""
-    ks = kernels(k)
+    ks = kernels(k, listed=True)
     if len(ks) != 3:
         raise shape_error(f"SPPCSPC's cv5 takes 4 x {h} channels: it needs 3 pool kernels, got {ks}")
     y = conv(conv(conv(x, c1, h, 1, 1), h, h, 3, 1), h, h, 1, 1)

@@ -10,8 +10,11 @@ from .conv import conv
 from .sources import BLOCKS, COMMON
 
 
-def kernels(k: Union[int, Sequence[int]]) -> list[int]:
-    """SPP's kernel list as ints (odd and positive, so 'same' padding keeps the size)."""
+def kernels(k: Union[int, Sequence[int]], listed: bool = False) -> list[int]:
+    """SPP's kernel list as ints (odd and positive, so 'same' padding keeps the size); listed:
+    the module iterates over k, so a single number fails in its constructor."""
+    if listed and not isinstance(k, (list, tuple)):
+        raise shape_error(f"SPP pool kernels must be a list such as [5, 9, 13], got {k!r}")
     ks: list[int] = []
     for kk in list(k) if isinstance(k, (list, tuple)) else [k]:
         if isinstance(kk, bool) or not isinstance(kk, int) or kk < 1 or kk % 2 == 0:
@@ -25,7 +28,7 @@ def kernels(k: Union[int, Sequence[int]]) -> list[int]:
 @register("SPP", channels="conv", torch=f"{BLOCKS}:SPP", source=COMMON)
 def spp(x: T, c1: int, c2: int, k=(5, 9, 13)) -> T:
     """cv1 to c1//2, max-pools of each k (stride 1, 'same') in parallel, concat, cv2 to c2."""
-    ks = kernels(k)
+    ks = kernels(k, listed=True)
     h = c1 // 2
     y = conv(x, c1, h, 1, 1)
     pools = [P.maxpool(y, kk, 1, kk // 2) for kk in ks]

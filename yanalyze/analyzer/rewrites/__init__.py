@@ -101,6 +101,10 @@ def rewritten_text(cfg: Config, ps: Sequence[Plan]) -> str:
             raise ValueError(f"layer {p.layer}: the row carries a YAML anchor (&) that other rows may use; "
                              "rewrite it by hand")
         edits += [(span.module, p.module), (span.args, flow(p.yaml_args))]
+    spans = sorted(span for span, _ in edits)
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        if start < end:
+            raise ValueError("two rewritten rows share their text (YAML anchors); rewrite them by hand")
     for (start, end), new in sorted(edits, reverse=True):
         text = text[:start] + new + text[end:]
     return text
