@@ -73,7 +73,7 @@ def test_a_redefined_official_module_is_never_silent(tmp_path, tmp_path_factory)
 
 def test_the_forks_class_picks_the_built_in_definition_it_is(tmp_path, monkeypatch):
     cfg = fork(tmp_path, "import torch.nn as nn\n" + GATE)
-    senet = forkcheck.fingerprint(ast.parse(GATE).body[0])
+    senet = forkcheck.composite(forkcheck._class_table({"gate.py": GATE}), "SELayer")
     data = dict(forkcheck._data())
     monkeypatch.setattr(forkcheck, "_data", lambda: {**data, "published": {"SELayer": {"senet": senet}}})
     a = yanalyze.analyze(cfg, imgsz=64)
@@ -102,3 +102,48 @@ def test_the_fingerprint_table_covers_yolov5_and_the_published_definitions():
 @pytest.mark.parametrize("name", ["Conv", "C3", "Detect"])
 def test_every_yolov5_release_has_its_fingerprints(name):
     assert len(forkcheck.official()[name]) >= 3  # the class changed over the releases; every version is known
+
+
+BLOCK = '''
+class Part(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.m = nn.Conv2d(c, c, 3, 1, 1)
+
+
+class Whole(nn.Module):
+    def __init__(self, c1, c2):
+        super().__init__()
+        self.a = Part(c1)
+        self.b = nn.Conv2d(c1, c2, 1)
+'''
+
+
+def test_a_changed_part_of_an_official_class_is_named(monkeypatch):
+    """Segment may be YOLOv5's own while the Proto or Detect it builds on is the fork's."""
+    table = forkcheck._class_table({"m.py": BLOCK})
+    changed = forkcheck._class_table({"m.py": BLOCK.replace("3, 1, 1", "5, 1, 2")})
+    known = {"Part": frozenset({table["Part"][2]}), "Whole": frozenset({table["Whole"][2]})}
+    assert changed["Whole"][2] == table["Whole"][2]  # the class itself is unchanged
+    assert forkcheck._changed_parts(table, "Whole", known) == []
+    assert forkcheck._changed_parts(changed, "Whole", known) == ["Part"]
+    assert forkcheck.composite(changed, "Whole") != forkcheck.composite(table, "Whole")
+
+
+def test_an_official_name_takes_the_definition_the_forks_class_is(tmp_path, monkeypatch):
+    """C3TR is YOLOv5's, but a fork whose C3TR (with its parts) is a published definition gets that one."""
+    text = "import torch.nn as nn\n" + BLOCK.replace("Whole", "C3TR")
+    variant = next(iter(registry.VARIANTS["C3TR"]))
+    data = dict(forkcheck._data())
+    mine = forkcheck.composite(forkcheck._class_table({"common.py": text}), "C3TR")
+    monkeypatch.setattr(forkcheck, "_data", lambda: {**data, "published": {"C3TR": {variant: mine}}})
+    cfg = fork(tmp_path, text)
+    cfg.write_text(json.dumps({**CONFIG, "backbone": [[-1, 1, "Conv", [16, 3, 2]], [-1, 1, "C3TR", [16]],
+                                                       [-1, 1, "Conv", [32, 3, 2]]]}))
+    forkcheck.fork_root.cache_clear()
+    forkcheck._fork_classes.cache_clear()
+    a = yanalyze.analyze(cfg, imgsz=64)
+    assert a.layers[1].definition == variant
+    assert any(d.code == "module/definition" and "picked by the fork's own class" in d.message for d in a.diagnostics)
+    monkeypatch.setattr(forkcheck, "_data", lambda: {**data, "published": {"C3TR": {variant: "0" * 16}}})
+    assert yanalyze.analyze(cfg, imgsz=64).layers[1].definition is None  # unlike it: YOLOv5's own

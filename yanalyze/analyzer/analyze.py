@@ -191,8 +191,12 @@ def _fork_diagnostics(model: ParsedModel) -> list[Diagnostic]:
         mine = f"the '{spec.mdef.variant}' definition" if spec.mdef.variant else "YOLOv5's (any release)"
         same = f"it is the built-in '{r.matches[0]}' definition: --define {spec.module}={r.matches[0]}, or " \
             if r.matches else ""
-        out.append(D.FORK_REDEFINES(spec.index, layer=spec.index, module=spec.module, where=r.where, mine=mine,
-                                    how=f"{same}--repo {forkcheck.shown(root)} counts the fork's own"))
+        where = f"{r.where}; its {spec.module} builds on it" if r.part else r.where
+        if r.part:
+            mine = "YOLOv5's (any release)"
+        out.append(D.FORK_REDEFINES(spec.index, layer=spec.index, module=spec.module, what=r.part or spec.module,
+                                    where=where,
+                                    mine=mine, how=f"{same}--repo {forkcheck.shown(root)} counts the fork's own"))
     return out
 
 

@@ -34,10 +34,15 @@ def candidates(name: str, choices: Mapping[str, str], allow_unknown: bool,
     base = extensions.resolve(name, allow_unknown)
     if base is None:
         return [], DEFAULT
-    if base.variant is None or len(variants) < 2:
+    if not variants:
+        return [base], DEFAULT
+    theirs = forkcheck.fork_variants(config_path, key)
+    if base.variant is None:  # YOLOv5's own name: another definition only when the fork's class is one
+        picked = [v for v in variants.values() if v.variant in theirs]
+        return ([*picked, base], BY_FORK) if picked else ([base], DEFAULT)
+    if len(variants) < 2:
         return [base], DEFAULT
     ordered = [base, *(v for v in variants.values() if v is not base)]
-    theirs = forkcheck.fork_variants(config_path, key)
     if theirs and base.variant not in theirs:
         return [*(v for v in ordered if v.variant in theirs), *(v for v in ordered if v.variant not in theirs)], \
             BY_FORK

@@ -189,9 +189,10 @@ FORK_BLOCKED = _m("fork/blocked", "warning", "importing the fork tried {what}: b
 MODULE_PLUGIN = _m("module/plugin", "warning", "layer {layer} ({module}): {note}",
                    "A plugin's cost model left a note about this layer.")
 FORK_REDEFINES = _m("module/fork-redefines", "warning", "layer {layer} ({module}): the fork around this config "
-                    "defines its own {module} ({where}), not {mine}, which these numbers follow; {how}",
+                    "defines its own {what} ({where}), not {mine}, which these numbers follow; {how}",
                     "The config sits in a YOLOv5 fork (models/common.py beside or above it) whose own class of "
-                    "this name differs from the built-in definition used (read with ast, never run); "
+                    "this name, or a YOLOv5 class it builds on (Segment's Proto, C3's Bottleneck), differs from "
+                    "the built-in definition used (read with ast, never run); "
                     "the fork's code may build other numbers.")
 MODULE_DEFINITION = _m("module/definition", "info", "layer {layer} ({module}): {how} the '{variant}' definition "
                        "({source}); {choice}", "The module name has a named published definition (or several); "

@@ -6,7 +6,8 @@ silently.
 The fork's files are only parsed with `ast`, never imported. A class is compared by a
 fingerprint of its syntax tree without docstrings (formatting and comments never matter).
 official_classes.json holds the fingerprints of every version of YOLOv5's own classes in its
-history, and of each published built-in definition at the commit its provenance names
+history, and of each published built-in definition at the commit its provenance names, taken
+together with the classes it builds on (a C3TR is also its TransformerLayer)
 (regenerate: python -m yanalyze.analyzer.forkcheck YOLOV5_GIT_DIR MIRRORS_DIR, where
 MIRRORS_DIR holds owner+name/repo git directories).
 """
@@ -73,12 +74,12 @@ def published(name: str) -> dict[str, list[str]]:
 
 @lru_cache(maxsize=64)  # asked once per row with several definitions, and again by the report
 def fork_root(config_path: Optional[str]) -> Optional[Path]:
-    """The nearest directory, from the config's own up to three levels above it, that holds
-    models/common.py (the layout of a YOLOv5 fork)."""
+    """The nearest directory, from the config's own up to six levels above it, that holds
+    models/common.py (the layout of a YOLOv5 fork; configs sit as deep as models/detect/v7/x/)."""
     if not config_path:
         return None
     here = Path(config_path).resolve().parent
-    for d in [here, *here.parents][:4]:
+    for d in [here, *here.parents][:7]:
         if (d / "models" / "common.py").is_file():
             return d
     return None
@@ -93,23 +94,60 @@ def shown(root: Optional[Path]) -> Optional[str]:
 
 
 @lru_cache(maxsize=16)
-def _fork_classes(root: Path) -> dict[str, tuple[str, int, str]]:
-    """name -> (file, line, fingerprint) of every top-level class in the fork's model files."""
-    out: dict[str, tuple[str, int, str]] = {}
+def _fork_classes(root: Path) -> dict[str, tuple[str, int, str, frozenset]]:
+    """The class table of the fork's model files."""
+    texts = {}
     for rel in MODEL_FILES:
         path = root / rel
         try:
-            if not path.is_file() or path.stat().st_size > _MAX_FILE:
-                continue
-            text = path.read_text(encoding="utf-8", errors="replace")
+            if path.is_file() and path.stat().st_size <= _MAX_FILE:
+                texts[rel] = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
+    return _class_table(texts)
+
+
+def composite(mine: Mapping[str, tuple[str, int, str, frozenset]], name: str) -> str:
+    """A class's fingerprint together with those of the classes it builds on, directly or through
+    others (C3TR with its TransformerLayer): two definitions that differ only in a part differ here."""
+    seen, todo = {name}, [name]
+    while todo:
+        for ref in mine[todo.pop()][3]:
+            if ref in mine and ref not in seen:
+                seen.add(ref)
+                todo.append(ref)
+    parts = ",".join(f"{n}={mine[n][2]}" for n in sorted(seen - {name}))
+    return hashlib.sha256(f"{mine[name][2]}|{parts}".encode()).hexdigest()[:16]
+
+
+def _class_table(texts: Mapping[str, str]) -> dict[str, tuple[str, int, str, frozenset]]:
+    """name -> (file, line, fingerprint, names it refers to) of the top-level classes of some files
+    (the first file that defines a name wins; within a file, its last definition, as Python keeps)."""
+    out: dict[str, tuple[str, int, str, frozenset]] = {}
+    for rel, text in texts.items():
         for name, (node, line) in classes(text).items():
             try:
-                out.setdefault(name, (rel, line, fingerprint(node)))
+                refs = frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name)) - {name}
+                out.setdefault(name, (rel, line, fingerprint(node), refs))
             except (RecursionError, ValueError, SyntaxError):
                 continue
     return out
+
+
+def _changed_parts(mine: Mapping[str, tuple[str, int, str, frozenset]], name: str,
+                   known: Mapping[str, frozenset]) -> list[str]:
+    """YOLOv5 classes that the fork's `name` builds on (directly or through other fork classes)
+    and that the fork changed: Segment is YOLOv5's own, but its Proto may not be."""
+    seen, todo, changed = {name}, [name], []
+    while todo:
+        for ref in sorted(mine[todo.pop()][3]):
+            if ref in seen or ref not in mine:
+                continue
+            seen.add(ref)
+            todo.append(ref)
+            if ref in known and mine[ref][2] not in known[ref]:
+                changed.append(ref)
+    return changed
 
 
 def fork_variants(config_path: Optional[str], name: str) -> list[str]:
@@ -118,8 +156,8 @@ def fork_variants(config_path: Optional[str], name: str) -> list[str]:
     root = fork_root(config_path)
     if root is None:
         return []
-    mine = _fork_classes(root).get(name)
-    return published(name).get(mine[2], []) if mine else []
+    mine = _fork_classes(root)
+    return published(name).get(composite(mine, name), []) if name in mine else []
 
 
 @dataclass(frozen=True)
@@ -129,6 +167,7 @@ class Redefined:
 
     where: str
     matches: tuple[str, ...]
+    part: Optional[str] = None  # a changed YOLOv5 class it builds on, when the class itself is not changed
 
 
 def redefined(config_path: Optional[str], used: Mapping[str, Optional[str]]) -> tuple[Optional[Path],
@@ -145,14 +184,21 @@ def redefined(config_path: Optional[str], used: Mapping[str, Optional[str]]) -> 
     for name, assumed in used.items():
         if name not in mine:
             continue
-        rel, line, fp = mine[name]
+        rel, line, fp, _ = mine[name]
         if assumed is None:
             if name in known and fp not in known[name]:
                 out[name] = Redefined(where=f"{rel}:{line}", matches=())
-            continue
-        variants = published(name)
-        if variants and assumed not in variants.get(fp, []):
-            out[name] = Redefined(where=f"{rel}:{line}", matches=tuple(variants.get(fp, [])))
+                continue
+        else:
+            variants = published(name)
+            theirs = variants.get(composite(mine, name), [])
+            if variants and assumed not in theirs:
+                out[name] = Redefined(where=f"{rel}:{line}", matches=tuple(theirs))
+                continue
+        parts = _changed_parts(mine, name, known)
+        if parts:
+            prel, pline = mine[parts[0]][:2]
+            out[name] = Redefined(where=f"{prel}:{pline}", matches=(), part=parts[0])
     return root, out
 
 
@@ -188,14 +234,17 @@ def _published(mirrors: str) -> dict[str, dict[str, str]]:
                 continue
             repo, commit = p.source.split("@", 1)
             git_dir = Path(mirrors) / repo.replace("/", "+") / "repo"
-            try:
-                text = subprocess.run(["git", "-C", str(git_dir), "show", f"{commit}:{p.file}"], capture_output=True,
-                                      text=True, check=True).stdout
-            except (subprocess.CalledProcessError, OSError):
-                continue
-            found = classes(text).get(name)
-            if found is not None:
-                out.setdefault(name, {})[variant] = fingerprint(found[0])
+            files = [f.strip() for f in p.file.split(",")] + [f for f in MODEL_FILES]
+            texts = {}
+            for rel in dict.fromkeys(files):  # the provenance's own files first
+                try:
+                    texts[rel] = subprocess.run(["git", "-C", str(git_dir), "show", f"{commit}:{rel}"],
+                                                capture_output=True, text=True, check=True).stdout
+                except (subprocess.CalledProcessError, OSError):
+                    continue
+            table = _class_table(texts)
+            if name in table:
+                out.setdefault(name, {})[variant] = composite(table, name)
     return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
 
 
