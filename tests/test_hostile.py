@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from yanalyze.cli import main
-
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 BASE = (EXAMPLES / "yolov5s.yaml").read_text()
 
