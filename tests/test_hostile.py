@@ -184,6 +184,7 @@ def test_budget_limits_are_finite_numbers(run_cli, tmp_path, cfg, option, budget
     ("nc: 80", "nc: 80\n1: 2", "top-level keys are names"),
     ("[-1, 1, SPPF, [1024, 5]]", "[-1, 1, SPP, [1024, []]]", "at least one pool kernel"),
     ("[-1, 1, SPPF, [1024, 5]]", "[-1, 1, SPP, [1024, 5]]", "must be a list"),
+    ("[-1, 1, Conv, [64, 6, 2, 2]]", "[-1, 1, Conv, [64, 3.inf, 2, 2]]", "m.yaml"),  # no SyntaxWarning line
     ("[-1, 1, Conv, [64, 6, 2, 2]]", "[-1, 1, Conv, ['" + "-" * 10000 + "1', 6, 2, 2]]", "m.yaml"),
 ])
 def test_malformed_yaml_is_one_line(run_cli, tmp_path, old, new, needle):

@@ -24,6 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Optional
 
+from . import pyast
+
 FINGERPRINTS = Path(__file__).with_name("official_classes.json")
 MODEL_FILES = ("models/common.py", "models/experimental.py", "models/yolo.py")
 _MAX_FILE = 2_000_000  # bytes; a larger models file is not read
@@ -40,7 +42,7 @@ def _strip_docstrings(node: ast.AST) -> None:
 
 def fingerprint(cls: ast.ClassDef) -> str:
     """The class's syntax tree without docstrings, hashed (16 hex digits)."""
-    tree = ast.parse(ast.unparse(cls))  # a copy
+    tree = pyast.parse(ast.unparse(cls))  # a copy
     _strip_docstrings(tree)
     return hashlib.sha256(ast.dump(tree.body[0], annotate_fields=False).encode()).hexdigest()[:16]
 
@@ -48,7 +50,7 @@ def fingerprint(cls: ast.ClassDef) -> str:
 def classes(text: str) -> dict[str, tuple[ast.ClassDef, int]]:
     """Top-level classes of a Python file: name -> (node, line)."""
     try:
-        tree = ast.parse(text)
+        tree = pyast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # not Python, or hostile
         return {}
     return {n.name: (n, n.lineno) for n in tree.body if isinstance(n, ast.ClassDef)}

@@ -15,9 +15,9 @@ from typing import Any, Mapping, Optional
 from . import channels, definitions
 from . import diagnostics as D
 from . import extensions, forkcheck
+from . import limits, pyast
 from .channels import RuleContext
 from .config import Config, Row
-from . import limits
 from .errors import ConfigError, short
 from .guess import Guess
 from .registry import ModuleDef, canonical
@@ -83,7 +83,7 @@ def parse_activation(text: Any, where: Optional[str]) -> Act:
                           f"{', '.join('nn.' + a for a in sorted(ACTS))}", path=where,
                           code="parse/activation")
     try:
-        call = ast.parse(f"f({m.group(2) or ''})", mode="eval").body
+        call = pyast.parse(f"f({m.group(2) or ''})", mode="eval").body
     except SyntaxError:
         call = None
     literal = isinstance(call, ast.Call) and all(

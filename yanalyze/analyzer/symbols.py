@@ -13,6 +13,7 @@ import operator
 from dataclasses import replace
 from typing import Any, Callable, Mapping, Optional
 
+from . import pyast
 from .errors import ConfigError, short, short_text
 from .limits import MAX_MAGNITUDE
 from .symbolic import ACTS, Act
@@ -96,7 +97,7 @@ def resolve(value: Any, names: Mapping[str, Any]) -> Any:
     if len(text) > _MAX_EXPR:
         raise ConfigError(f"argument of {len(text):,} characters is not a value a model takes", code="parse/arith")
     try:
-        tree = ast.parse(text, mode="eval")
+        tree = pyast.parse(text, mode="eval")
     except (SyntaxError, ValueError):
         return value  # not an expression at all: a plain string such as 'nearest-exact mode'
     except (MemoryError, RecursionError):

@@ -11,6 +11,7 @@ from typing import Any, Iterator, Optional, Sequence
 import torch
 import torch.nn as nn
 
+from ..analyzer import pyast
 from ..analyzer.layers import LayerSpec, Settings
 from ..analyzer.load import ParsedModel
 from ..analyzer.registry import ModuleDef
@@ -30,7 +31,7 @@ def activation(text: Optional[str]) -> nn.Module:
         return nn.SiLU()
     m = _ACT.match(text)
     assert m is not None, text
-    call = ast.parse(f"f({m.group(2) or ''})", mode="eval").body
+    call = pyast.parse(f"f({m.group(2) or ''})", mode="eval").body
     assert isinstance(call, ast.Call)
     args = [ast.literal_eval(a) for a in call.args]
     kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg}

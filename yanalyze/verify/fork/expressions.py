@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Callable, Optional
 
+from ...analyzer import pyast
 from .values import (BIN, BUILTINS, CMP, DICT_METHODS, FORK_FUNCTIONS, LIST_METHODS, LOG_METHODS, MATH, TYPES,
                      UNARY, Poison, PyError, Ref, Unsupported)
 
@@ -202,7 +203,7 @@ class Expressions:
         if not isinstance(s, str):
             raise PyError("TypeError", "eval() arg must be a string")
         try:
-            tree = ast.parse(s.strip(), mode="eval")
+            tree = pyast.parse(s.strip(), mode="eval")
         except SyntaxError:
             raise PyError("SyntaxError", s) from None
         return self.expr(tree.body)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from ...analyzer import pyast
+
 
 @dataclass(frozen=True)
 class Program:
@@ -124,7 +126,7 @@ def read(root: Path) -> Program:
     """Read DIR/models/yolo.py (raises OSError, SyntaxError)."""
     path = root / "models" / "yolo.py"
     text = path.read_text(encoding="utf-8", errors="replace")
-    tree = ast.parse(text, filename=str(path))
+    tree = pyast.parse(text, filename=str(path))
     rel = "models/yolo.py"
     fn = _find_function(tree, "parse_model")
     heads = _heads(tree)
@@ -150,7 +152,7 @@ def gflops_convention(root: Path) -> Optional[str]:
     file or function is missing or does something else (the caller says what it assumed)."""
     path = root / "utils" / "torch_utils.py"
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
+        tree = pyast.parse(path.read_text(encoding="utf-8", errors="replace"), filename=str(path))
     except (OSError, SyntaxError, ValueError):
         return None
     fn = _find_function(tree, "model_info")
