@@ -292,3 +292,26 @@ def test_a_fork_without_model_info_gets_current_yolov5_count(tmp_path, fork_mode
     full = thop.profile(deepcopy(model).train(), inputs=(torch.zeros(1, 3, 320, 320),), verbose=False, stride=32)[0]
     assert a.to_dict()["conventions"] == {"gflops": "current"}
     assert a.totals.gflops == pytest.approx(2 * full / 1e9, rel=1e-12)
+
+
+def test_an_activation_written_in_args_reaches_the_forks_class(toy, fork_model, session):
+    """`nn.ReLU(inplace=True)` in a row's args travels to the fork's process as its text and is
+    built there (from literal arguments only), as the fork's own parse_model would."""
+    cfg = toy[0] / "models" / "act.yaml"
+    cfg.write_text(CONFIG_WITH_ACT)
+    a = yanalyze.analyze(cfg, imgsz=64)
+    model = fork_model.Model(str(cfg))
+    assert [r.params for r in a.layers] == [m.np for m in model.model]
+    assert a.layers[0].origin == "fork:toyfork" and a.layers[0].args[-1].name == "ReLU"
+
+
+CONFIG_WITH_ACT = """nc: 2
+depth_multiple: 1.0
+width_multiple: 1.0
+anchors: [[10, 13, 16, 30, 33, 23]]
+backbone:
+  - [-1, 1, Conv, [8, 3, 2, None, 1, nn.ReLU(inplace=True)]]
+  - [-1, 1, Conv, [16, 3, 2]]
+head:
+  - [[1], 1, Detect, [nc, anchors]]
+"""

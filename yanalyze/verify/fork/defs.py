@@ -15,7 +15,7 @@ from ...analyzer import registry
 from ...analyzer.config import Config
 from ...analyzer.diagnostics import note as coded_note
 from ...analyzer.model import Shape
-from ...analyzer.symbolic import T, shape_error
+from ...analyzer.symbolic import Act, T, shape_error
 from . import protocol as P
 from . import rules, source
 from .interp import Ref
@@ -55,6 +55,8 @@ def _wire(value: Any) -> Any:
         return [_wire(v) for v in value]
     if isinstance(value, Ref):
         return {"$class": value.key}
+    if isinstance(value, Act):  # `nn.ReLU(inplace=True)` in a row's args: rebuilt there from its text
+        return {"$act": value.text or f"nn.{value.name}()"}
     return value
 
 

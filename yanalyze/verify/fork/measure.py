@@ -131,11 +131,14 @@ def set_activation(classes: list, originals: dict, text: Optional[str]) -> None:
 
 
 def layer_args(raw: Any, objects: dict) -> Any:
-    """Arguments as sent: a class of the fork travels as {"$class": key}."""
+    """Arguments as sent: a class of the fork travels as {"$class": key}, an activation a config
+    wrote as {"$act": its text}."""
     if isinstance(raw, list):
         return [layer_args(v, objects) for v in raw]
     if isinstance(raw, dict) and set(raw) == {"$class"}:
         return objects[raw["$class"]]
+    if isinstance(raw, dict) and set(raw) == {"$act"}:
+        return activation(raw["$act"])  # the whitelisted activation, literal arguments only
     return raw
 
 
