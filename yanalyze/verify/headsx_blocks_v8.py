@@ -51,7 +51,9 @@ class V8_Detect(nn.Module):
             strides.append(torch.full((h * w, 1), s, dtype=t.dtype, device=t.device))
         return torch.cat(points).transpose(0, 1), torch.cat(strides).transpose(0, 1)
 
-    def forward(self, x):
+    def levels_and_rows(self, x):
+        """The per-level maps, and the decoded rows (xywh in pixels, class scores) the head
+        computes from them in eval mode."""
         shape = x[0].shape
         levels = [torch.cat((box(t), cls(t)), 1) for t, box, cls in zip(x, self.cv2, self.cv3)]
         if self.shape != shape:
@@ -63,5 +65,7 @@ class V8_Detect(nn.Module):
         anchors = self.anchors.unsqueeze(0)
         top_left, bottom_right = anchors - lt, anchors + rb
         boxes = torch.cat(((top_left + bottom_right) / 2, bottom_right - top_left), 1) * self.strides
-        torch.cat((boxes, cls.sigmoid()), 1)
-        return levels
+        return levels, torch.cat((boxes, cls.sigmoid()), 1)
+
+    def forward(self, x):
+        return self.levels_and_rows(x)[0]

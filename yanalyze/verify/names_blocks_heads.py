@@ -39,18 +39,8 @@ class V8_Segment(V8_Detect):
         p = self.proto(x[0])
         n = p.shape[0]
         mc = torch.cat([head(t).view(n, self.nm, -1) for t, head in zip(x, self.cv4)], 2)
-        shape = x[0].shape
-        levels = [torch.cat((box(t), cls(t)), 1) for t, box, cls in zip(x, self.cv2, self.cv3)]
-        if self.shape != shape:
-            self.anchors, self.strides = self.anchor_points(levels)
-            self.shape = shape
-        flat = torch.cat([t.view(shape[0], self.no, -1) for t in levels], 2)
-        box, cls = flat.split((4 * self.reg_max, self.nc), 1)
-        lt, rb = torch.split(self.dfl(box), 2, 1)
-        anchors = self.anchors.unsqueeze(0)
-        top_left, bottom_right = anchors - lt, anchors + rb
-        boxes = torch.cat(((top_left + bottom_right) / 2, bottom_right - top_left), 1) * self.strides
-        torch.cat([torch.cat((boxes, cls.sigmoid()), 1), mc], 1)
+        levels, rows = self.levels_and_rows(x)
+        torch.cat([rows, mc], 1)
         return [*levels, p]
 
 

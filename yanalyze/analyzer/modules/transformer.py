@@ -6,6 +6,7 @@ convolution in shape terms and attention mixes every position (global context).
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable
 
 from .. import conventions as C
 from .. import primitives as P
@@ -47,16 +48,18 @@ def transformer_layer(x: T, c: int, heads: int) -> T:
     return P.add(S.linear(S.linear(x, c, c, False), c, c, False), x)
 
 
-def transformer_block(x: T, c1: int, c2: int, heads: int, layers: int) -> T:
+def transformer_block(x: T, c1: int, c2: int, heads: int, layers: int,
+                      layer: Callable[[T, int, int], T] = transformer_layer) -> T:
     """Optional 1x1 Conv; the learned position embedding, a Linear on the permuted tokens (torch
-    runs its product and its bias add as two kernels there), added; then the layers."""
+    runs its product and its bias add as two kernels there), added; then the layers (YOLOv5's,
+    or a fork's own layer inside the same block)."""
     if c1 != c2:
         x = conv(x, c1, c2)
     emb = S.linear(x, c2, c2, False)
     x.trace.record(C.bias_add(emb.numel, c2))
     x = P.add(x, emb)
     for _ in range(layers):
-        x = transformer_layer(x, c2, heads)
+        x = layer(x, c2, heads)
     return x
 
 

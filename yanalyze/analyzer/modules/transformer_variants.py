@@ -8,21 +8,20 @@ a pre-norm MLP c -> 4c -> c with ReLU (dropout is inference-free), each with its
 """
 from __future__ import annotations
 
-from .. import conventions as C
 from .. import primitives as P
 from .. import shaping as S
 from ..registry import Provenance, register
 from ..symbolic import ACTS, T
-from .conv import conv
 from .csp import c3_body
-from .transformer import multihead_attention
+from .transformer import multihead_attention, transformer_block
+from .sources import GUMPEST_AT, YOLOY_AT
 
 BLOCKS = "yanalyze.verify.transformer_blocks_variants"
 VIT = "Dosovitskiy et al., An Image is Worth 16x16 Words: Transformers for Image Recognition at Scale, ICLR 2021"
 TPH = ("Zhu et al., TPH-YOLOv5: Improved YOLOv5 Based on Transformer Prediction Head for Object Detection "
        "on Drone-captured Scenarios, ICCV Workshops 2021")
-YOLOY_C3TR = Provenance("a875560134/yoloY@1db9cea1075f", "models/common.py", VIT)
-TPH_C3TR = Provenance("Gumpest/YOLOv5-Multibackbone-Compression@6d7f71596c4a", "models/common.py", TPH)
+YOLOY_C3TR = Provenance(YOLOY_AT, "models/common.py", VIT)
+TPH_C3TR = Provenance(GUMPEST_AT, "models/common.py", TPH)
 
 
 def attention(x: T, c: int, heads: int) -> T:
@@ -45,27 +44,14 @@ def tph_layer(x: T, c: int, heads: int) -> T:
     return P.add(S.linear(h, 4 * c, c, False), x)
 
 
-def block(x: T, c1: int, c2: int, heads: int, layers: int, layer) -> T:
-    """YOLOv5's TransformerBlock (optional Conv, Linear position embedding added as two kernels)
-    around the given layer."""
-    if c1 != c2:
-        x = conv(x, c1, c2)
-    emb = S.linear(x, c2, c2, False)
-    x.trace.record(C.bias_add(emb.numel, c2))
-    x = P.add(x, emb)
-    for _ in range(layers):
-        x = layer(x, c2, heads)
-    return x
-
-
 @register("C3TR", channels="csp", torch=f"{BLOCKS}:C3TRLayerNorm", source=YOLOY_C3TR, variant="layernorm",
           default=False)
 def c3tr_layernorm(x: T, c1: int, c2: int, n: int = 1, shortcut: bool = True, g: int = 1, e: float = 0.5) -> T:
     """C3 around TransformerBlock(h, h, 4 heads, n layers) of pre-norm layers with c->c MLP."""
-    return c3_body(x, c1, c2, e, lambda y, h: block(y, h, h, 4, n, layernorm_layer))
+    return c3_body(x, c1, c2, e, lambda y, h: transformer_block(y, h, h, 4, n, layernorm_layer))
 
 
 @register("C3TR", channels="csp", torch=f"{BLOCKS}:C3TRTph", source=TPH_C3TR, variant="tph", default=False)
 def c3tr_tph(x: T, c1: int, c2: int, n: int = 1, shortcut: bool = True, g: int = 1, e: float = 0.5) -> T:
     """C3 around TransformerBlock(h, h, 4 heads, n layers) of TPH-YOLOv5's pre-norm layers."""
-    return c3_body(x, c1, c2, e, lambda y, h: block(y, h, h, 4, n, tph_layer))
+    return c3_body(x, c1, c2, e, lambda y, h: transformer_block(y, h, h, 4, n, tph_layer))
