@@ -13,11 +13,12 @@ from ..registry import Provenance, register
 from ..symbolic import ACTS, T, Trace, shape_error
 from . import attention_ops as O
 from .mobilenet import h_swish
+from .sources import YOLOAIR_AT
 
 BLOCKS = "yanalyze.verify.attention_blocks_coord"
 CA_PAPER = "Hou et al., Coordinate Attention for Efficient Mobile Network Design, CVPR 2021"
 CA_MODULE_POOLS = Provenance("object9detection/RFENet@f405a2b00ee7", "models/common.py", CA_PAPER)
-CA_INLINE_POOLS = Provenance("iscyy/yoloair@29a8465385ea", "models/Models/research.py", CA_PAPER)
+CA_INLINE_POOLS = Provenance(YOLOAIR_AT, "models/Models/research.py", CA_PAPER)
 CA_HARDSWISH = Provenance("RethinkingCoding/SMN-YOLOv5s@704b81b146e6", "models/common.py", CA_PAPER)
 COORDATT = Provenance("StarPlatinum7/yolov5-7.0@f1642197deb4", "models/common.py", CA_PAPER)
 COORDATT_INLINE = Provenance("positive666/yolo_research@f5795f27a56c", "models/common.py", CA_PAPER)

@@ -9,16 +9,16 @@ from ..registry import Provenance, register
 from ..symbolic import ACTS, T, shape_error
 from . import attention_ops as O
 from .attention_coord import batched
+from .sources import YOLOAIR_AT, YOLOY_AT
 
 BLOCKS = "yanalyze.verify.attention_blocks_misc"
-YOLOAIR = "iscyy/yoloair@29a8465385ea"
-NAM = Provenance(YOLOAIR, "models/Models/Attention/NAMAttention.py",
+NAM = Provenance(YOLOAIR_AT, "models/Models/Attention/NAMAttention.py",
                  "Liu et al., NAM: Normalization-based Attention Module, NeurIPS 2021 Workshop (ImageNet PPF)")
-SA = Provenance(YOLOAIR, "models/Models/Attention/ShuffleAttention.py",
+SA = Provenance(YOLOAIR_AT, "models/Models/Attention/ShuffleAttention.py",
                 "Zhang and Yang, SA-Net: Shuffle Attention for Deep Convolutional Neural Networks, ICASSP 2021")
 SK_PAPER = "Li et al., Selective Kernel Networks, CVPR 2019"
-SK = Provenance(YOLOAIR, "models/Models/Attention/SKAttention.py", SK_PAPER)
-SK_SILU = Provenance("a875560134/yoloY@1db9cea1075f", "models/common.py", SK_PAPER)
+SK = Provenance(YOLOAIR_AT, "models/Models/Attention/SKAttention.py", SK_PAPER)
+SK_SILU = Provenance(YOLOY_AT, "models/common.py", SK_PAPER)
 
 
 @register("NAMAttention", channels="conv", torch=f"{BLOCKS}:NAMAttention", source=NAM)

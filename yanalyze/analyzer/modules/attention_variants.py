@@ -9,10 +9,11 @@ from ..registry import Provenance, register
 from ..symbolic import ACTS, T
 from .attention_coord import CA_PAPER, coord_att
 from .attention_gates import SENET, squeeze_excite
+from .sources import YOLOY_AT
 
 BLOCKS = "yanalyze.verify.attention_blocks_variants"
-YOLOY_SE = Provenance("a875560134/yoloY@1db9cea1075f", "models/common.py", SENET)
-YOLOY_CA = Provenance("a875560134/yoloY@1db9cea1075f", "models/common.py", CA_PAPER)
+YOLOY_SE = Provenance(YOLOY_AT, "models/common.py", SENET)
+YOLOY_CA = Provenance(YOLOY_AT, "models/common.py", CA_PAPER)
 
 
 @register("SE", channels="conv", torch=f"{BLOCKS}:SESiLU", source=YOLOY_SE, variant="silu-r8", default=False)

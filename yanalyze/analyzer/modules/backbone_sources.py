@@ -4,6 +4,7 @@ blocks, and the torch reference files that restate them."""
 from __future__ import annotations
 
 from ..registry import Provenance
+from .sources import YOLOAIR_AT
 
 SHUFFLENETV2 = "Ma et al., ShuffleNet V2: Practical Guidelines for Efficient CNN Architecture Design, ECCV 2018"
 MOBILENETV2 = "Sandler et al., MobileNetV2: Inverted Residuals and Linear Bottlenecks, CVPR 2018"
@@ -49,7 +50,7 @@ DPN = Provenance("laoresh/yolov5@1ed4a995d539", "models/common.py", "Chen et al.
 PMSA = Provenance("saneptx/PMSA-YOLO@9c888a01aa75", "models/common.py",
                   "ELAN-style aggregation after Wang et al., YOLOv7: Trainable bag-of-freebies sets new "
                   "state-of-the-art for real-time object detectors, CVPR 2023")
-YOLOAIR = Provenance("iscyy/yoloair@29a8465385ea", "models/Models/yolovii.py",
+YOLOAIR = Provenance(YOLOAIR_AT, "models/Models/yolovii.py",
                      "stem after Wang et al., Pelee: A Real-Time Object Detection System on Mobile Devices, "
                      "NeurIPS 2018")
 

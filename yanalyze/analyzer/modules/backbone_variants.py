@@ -10,8 +10,9 @@ from .attention_gates import squeeze_excite
 from .backbone_shuffle import RELU, down_branch, main_branch, shuffle_unit
 from .backbone_sources import SHUFFLENETV2
 from .conv import conv
+from .sources import GUMPEST_AT
 
-GUMPEST_SHUFFLE = Provenance("Gumpest/YOLOv5-Multibackbone-Compression@6d7f71596c4a", "models/common.py",
+GUMPEST_SHUFFLE = Provenance(GUMPEST_AT, "models/common.py",
                              SHUFFLENETV2)
 
 
@@ -24,7 +25,7 @@ def shufflenetv2_inverted_residual_dw_bias(x: T, inp: int, oup: int, stride: int
 
 
 GHOSTNET = "Han et al., GhostNet: More Features from Cheap Operations, CVPR 2020"
-GUMPEST_GHOST = Provenance("Gumpest/YOLOv5-Multibackbone-Compression@6d7f71596c4a", "models/common.py", GHOSTNET)
+GUMPEST_GHOST = Provenance(GUMPEST_AT, "models/common.py", GHOSTNET)
 
 
 def ghost_conv3(x: T, c1: int, c2: int, act: bool = True) -> T:

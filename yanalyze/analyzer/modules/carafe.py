@@ -16,11 +16,12 @@ from .. import shaping as S
 from ..registry import Provenance, register
 from ..symbolic import T, shape_error
 from .conv import conv
+from .sources import YOLOY_AT
 
 PAPER = "Wang et al., CARAFE: Content-Aware ReAssembly of FEatures, ICCV 2019"
 UNFOLD_MATMUL = Provenance("xinghanliuying/yolov5-trick@d57d3c7e7d70", "models/common.py", PAPER)
 KEEP = Provenance("pleb631/yolov5-advanced@d546f6329134", "models/extra_module/block.py", PAPER)
-FIXED_K3 = Provenance("a875560134/yoloY@1db9cea1075f", "models/common.py", PAPER)
+FIXED_K3 = Provenance(YOLOY_AT, "models/common.py", PAPER)
 BLOCKS = "yanalyze.verify.carafe_blocks"
 
 

@@ -22,12 +22,13 @@ from ..model import Shape
 from ..registry import Provenance, register
 from ..symbolic import ACTS, T, shape_error
 from .conv import autopad, conv
+from .sources import YOLOAIR_AT
 
 BLOCKS = "yanalyze.verify.coordconv_blocks"
 PAPER = ("Liu et al., An Intriguing Failing of Convolutional Neural Networks and the CoordConv Solution, "
          "NeurIPS 2018")
 ADDCOORDS = Provenance("zurichscud/yolov5-se@f5736f456f07", "models/common.py", PAPER)
-PPYOLO = Provenance("iscyy/yoloair@29a8465385ea", "models/Models/resnet.py",
+PPYOLO = Provenance(YOLOAIR_AT, "models/Models/resnet.py",
                     "Long et al., PP-YOLO: An Effective and Efficient Implementation of Object Detector, "
                     "arXiv 2007.12099 (2020); " + PAPER)
 

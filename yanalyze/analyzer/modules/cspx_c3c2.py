@@ -9,8 +9,9 @@ from ..registry import Provenance, register
 from ..symbolic import ACTS, T
 from .conv import conv
 from .csp import bottleneck
+from .sources import YOLOAIR_AT
 
-SOURCE = Provenance("iscyy/yoloair@29a8465385ea", "models/common.py",
+SOURCE = Provenance(YOLOAIR_AT, "models/common.py",
                     "YOLOAir (iscyy): a C3 variant whose shortcut branch reuses the first 1x1 conv's output")
 
 

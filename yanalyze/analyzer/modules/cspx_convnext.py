@@ -11,11 +11,12 @@ from ..symbolic import ACTS, T, shape_error
 from .csp import c3_body, repeat
 from .cspx_hornet import functional_layer_norm, scaled_by_vector
 from .necks import learned
+from .sources import YOLOAIR_AT
 
 BLOCKS = "yanalyze.verify.cspx_blocks_convnext"
 PAPER = "Liu et al., A ConvNet for the 2020s, CVPR 2022"
-CONVNEXT_BLOCK = Provenance("iscyy/yoloair@29a8465385ea", "models/Models/muitlbackbone.py", PAPER)
-CNEB = Provenance("iscyy/yoloair@29a8465385ea", "models/common.py, models/Models/muitlbackbone.py", PAPER)
+CONVNEXT_BLOCK = Provenance(YOLOAIR_AT, "models/Models/muitlbackbone.py", PAPER)
+CNEB = Provenance(YOLOAIR_AT, "models/common.py, models/Models/muitlbackbone.py", PAPER)
 
 
 def convnext_unit(x: T, dim: int, layer_scale: float = 1e-6) -> T:

@@ -20,9 +20,10 @@ from ..registry import Provenance, register
 from ..symbolic import ACTS, T, shape_error
 from .csp import c3_body, repeat
 from .necks import learned, weights_read
+from .sources import YOLOAIR_AT
 
 BLOCKS = "yanalyze.verify.cspx_blocks_hornet"
-HORNET = Provenance("iscyy/yoloair@29a8465385ea", "models/common.py",
+HORNET = Provenance(YOLOAIR_AT, "models/common.py",
                     "Rao et al., HorNet: Efficient High-Order Spatial Interactions with Recursive Gated "
                     "Convolutions, NeurIPS 2022")
 ORDER = 5

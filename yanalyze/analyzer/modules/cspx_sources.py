@@ -3,6 +3,7 @@ the file defining the module, the paper it follows) and where their torch blocks
 from __future__ import annotations
 
 from ..registry import Provenance
+from .sources import YOLOAIR_AT, YOLOY_AT
 
 SWIN_PAPER = "Liu et al., Swin Transformer: Hierarchical Vision Transformer using Shifted Windows, ICCV 2021"
 YOLOV8_PAPER = "Jocher et al., Ultralytics YOLOv8 (C2f), 2023; Wang et al., CSPNet, CVPRW 2020"
@@ -22,9 +23,9 @@ C2F_S_SRC = Provenance("dccdcc7/passenger-head-detection-based-on-yolov5@f8554de
                        "Li et al., SCConv: Spatial and Channel Reconstruction Convolution for Feature Redundancy, "
                        "CVPR 2023")
 SLIMNECK = Provenance("ScottDu404/Yolov5_ShuffleNetV2@aa54814934c2", "models/common.py", GSCONV_PAPER)
-SLIMNECK_MISH = Provenance("iscyy/yoloair@29a8465385ea", "models/Models/slimneck.py", GSCONV_PAPER)
+SLIMNECK_MISH = Provenance(YOLOAIR_AT, "models/Models/slimneck.py", GSCONV_PAPER)
 SLIMNECK_PLEB = Provenance("pleb631/yolov5-advanced@d546f6329134", "models/extra_module/models/GSConv.py", GSCONV_PAPER)
-SPPCSPC_SRC = Provenance("iscyy/yoloair@29a8465385ea", "models/common.py", YOLOV7_PAPER)
+SPPCSPC_SRC = Provenance(YOLOAIR_AT, "models/common.py", YOLOV7_PAPER)
 SPPCSPC_NARROW = Provenance("pleb631/yolov5-advanced@d546f6329134", "models/extra_module/models/yolov7.py", YOLOV7_PAPER)
 
 SIMSPPF_SRC = Provenance("zhang-dut/yolov5-parts@c641bf3724c5", "models/common.py",
@@ -39,14 +40,14 @@ FEM_SRC = Provenance("oYoYo-jio/IRSTD-yolov5@4c616816e419", "models/common.py",
 V7_SRC = Provenance("positive666/yolo_research@f5795f27a56c", "models/common.py", YOLOV7_PAPER)
 SCALED_PAPER = "Wang et al., Scaled-YOLOv4: Scaling Cross Stage Partial Network, CVPR 2021"
 CSP_K3 = Provenance("positive666/yolo_research@f5795f27a56c", "models/common.py", SCALED_PAPER)
-CSP_K1 = Provenance("a875560134/yoloY@1db9cea1075f", "models/common.py", SCALED_PAPER)
+CSP_K1 = Provenance(YOLOY_AT, "models/common.py", SCALED_PAPER)
 COT_SRC = Provenance("Tao-GCPD/Underwater-rescue-target-detection-based-on-acoustic-image@c505269d0775",
                      "models/common.py", "Li et al., Contextual Transformer Networks for Visual Recognition, TPAMI 2022")
-COT_SILU = Provenance("a875560134/yoloY@1db9cea1075f", "models/common.py",
+COT_SILU = Provenance(YOLOY_AT, "models/common.py",
                       "Li et al., Contextual Transformer Networks for Visual Recognition, TPAMI 2022")
 INVOLUTION_PAPER = "Li et al., Involution: Inverting the Inherence of Convolution for Visual Recognition, CVPR 2021"
 INVOLUTION_DIRECT = Provenance("raoufslv/yolov5_fire_detection@c75cb6837083", "models/common.py", INVOLUTION_PAPER)
-INVOLUTION_REDUCED = Provenance("iscyy/yoloair@29a8465385ea", "models/Models/research.py", INVOLUTION_PAPER)
+INVOLUTION_REDUCED = Provenance(YOLOAIR_AT, "models/Models/research.py", INVOLUTION_PAPER)
 C3VIT_SRC = Provenance("QyTnT/MDUA-YOLO@25ac3caac78d", "models/common.py",
                        "Hou et al., Coordinate Attention for Efficient Mobile Network Design, CVPR 2021")
 MCSPMLP_SRC = Provenance("object9detection/RFENet@f405a2b00ee7", "models/common.py",

@@ -8,10 +8,11 @@ from .. import primitives as P
 from ..registry import Provenance, register
 from ..symbolic import ACTS, T, shape_error
 from .conv import autopad
+from .sources import YOLOAIR_AT
 
 BLOCKS = "yanalyze.verify.cspx_blocks_v4"
 MISH = ACTS["Mish"]
-SCALED_V4 = Provenance("iscyy/yoloair@29a8465385ea", "models/Models/yolov4.py",
+SCALED_V4 = Provenance(YOLOAIR_AT, "models/Models/yolov4.py",
                        "Wang, Bochkovskiy, Liao, Scaled-YOLOv4: Scaling Cross Stage Partial Network, CVPR 2021")
 
 

@@ -14,9 +14,10 @@ from ..symbolic import T, shape_error
 from .conv import conv
 from .heads import _anchors_per_level, _box_arithmetic
 from .headsx import decode_inplace
+from .sources import YOLOAIR_AT
 
 YOLOX = "Ge, Liu, Wang, Li, Sun, YOLOX: Exceeding YOLO Series in 2021, arXiv 2107.08430 (2021)"
-YOLOAIR = Provenance("iscyy/yoloair@29a8465385ea", "models/Detect/MuitlHead.py, models/Models/research.py", YOLOX)
+YOLOAIR = Provenance(YOLOAIR_AT, "models/Detect/MuitlHead.py, models/Models/research.py", YOLOX)
 TRICK = Provenance("xinghanliuying/yolov5-trick@d57d3c7e7d70", "models/yolo.py", YOLOX)
 RESEARCH = Provenance("positive666/yolo_research@f5795f27a56c", "models/yolo.py", YOLOX)
 HEADSX = "yanalyze.verify.headsx_blocks_decoupled"

@@ -10,9 +10,10 @@ from ..registry import Provenance, register
 from ..symbolic import T, shape_error
 from .headsx import decode_inplace, detect_convs
 from .necks import weights_read
+from .sources import YOLOAIR_AT
 
 YOLOR = "Wang, Yeh, Liao, You Only Learn One Representation: Unified Network for Multiple Tasks, arXiv 2105.04206 (2021)"
-YOLOAIR = Provenance("iscyy/yoloair@29a8465385ea", "models/Detect/MuitlHead.py, models/Models/research.py", YOLOR)
+YOLOAIR = Provenance(YOLOAIR_AT, "models/Detect/MuitlHead.py, models/Models/research.py", YOLOR)
 RESEARCH = Provenance("positive666/yolo_research@f5795f27a56c", "models/yolo.py, models/common.py", YOLOR)
 HEADSX = "yanalyze.verify.headsx_blocks_idetect"
 

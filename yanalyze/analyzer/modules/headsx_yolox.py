@@ -17,10 +17,11 @@ from .. import primitives as P
 from ..channels import RuleContext
 from ..registry import Provenance, register
 from ..symbolic import ACTS, T, shape_error
+from .sources import YOLOAIR_AT
 
 BLOCKS = "yanalyze.verify.headsx_blocks_yolox"
 STRIDES = (8, 16, 32)
-YOLOX = Provenance("iscyy/yoloair@29a8465385ea", "models/yolox.py, models/yolo.py",
+YOLOX = Provenance(YOLOAIR_AT, "models/yolox.py, models/yolo.py",
                    "Ge et al., YOLOX: Exceeding YOLO Series in 2021, arXiv 2107.08430 (2021)")
 
 

@@ -25,16 +25,15 @@ from ..registry import Provenance, register
 from ..symbolic import ACTS, Act, T, shape_error
 from . import attention_ops as O
 from .attention_gates import gam_body
+from .sources import YOLOAIR_AT, YOLOY_AT
 
 BLOCKS = "yanalyze.verify.names_blocks_attention"
-AIR = "iscyy/yoloair@29a8465385ea"
-YOLOY = "a875560134/yoloY@1db9cea1075f"
 FACEV2 = "Yu et al., YOLO-FaceV2: A Scale and Occlusion Aware Face Detector, 2022"
 GAM = "Liu et al., Global Attention Mechanism: Retain Information to Enhance Channel-Spatial Interactions, arXiv 2021"
-SEAM_AIR = Provenance(AIR, "models/Models/FaceV2.py", FACEV2)
-SEAM_YOLOY = Provenance(YOLOY, "models/common.py", FACEV2)
-GAM_AIR = Provenance(AIR, "models/Models/Attention/GAMAttention.py", GAM)
-GAM_YOLOY = Provenance(YOLOY, "models/common.py", GAM)
+SEAM_AIR = Provenance(YOLOAIR_AT, "models/Models/FaceV2.py", FACEV2)
+SEAM_YOLOY = Provenance(YOLOY_AT, "models/common.py", FACEV2)
+GAM_AIR = Provenance(YOLOAIR_AT, "models/Models/Attention/GAMAttention.py", GAM)
+GAM_YOLOY = Provenance(YOLOY_AT, "models/common.py", GAM)
 
 MLCA = "wandahangFY/MLCA@afbeb47a0f14"
 LSEFAST_SRC = Provenance(MLCA, "models/common.py",

@@ -24,28 +24,27 @@ from . import attention_ops as O
 from .backbone_shuffle import chunk2, idle
 from .conv import conv, ghost_conv
 from .csp import bottleneck, c3_body
+from .sources import YOLOAIR_AT, YOLOY_AT
 
 BLOCKS = "yanalyze.verify.names_blocks_csp"
-AIR = "iscyy/yoloair@29a8465385ea"
-YOLOY = "a875560134/yoloY@1db9cea1075f"
 BOTNET = "Srinivas et al., Bottleneck Transformers for Visual Recognition, CVPR 2021"
 CSPNET = "Wang et al., Scaled-YOLOv4: Scaling Cross Stage Partial Network, CVPR 2021"
 YOLOV7 = ("Wang et al., YOLOv7: Trainable bag-of-freebies sets new state-of-the-art for real-time object "
           "detectors, CVPR 2023")
 PARNET = "Goyal et al., Non-deep Networks, NeurIPS 2022"
-CTR3_SRC = Provenance(YOLOY, "models/common.py", BOTNET)
-BOT3_SRC = Provenance(AIR, "models/Models/research.py", BOTNET)
-SPPFCSPC_SRC = Provenance(AIR, "models/common.py", YOLOV7)
-SPPFCSPC_K3_SRC = Provenance(YOLOY, "models/common.py", YOLOV7)
-GHOST_SPPFCSPC_SRC = Provenance(YOLOY, "models/common.py", YOLOV7)
-VOVCSP_SRC = Provenance(YOLOY, "models/common.py", CSPNET)
-PARNET_SRC = Provenance(YOLOY, "models/common.py", PARNET)
+CTR3_SRC = Provenance(YOLOY_AT, "models/common.py", BOTNET)
+BOT3_SRC = Provenance(YOLOAIR_AT, "models/Models/research.py", BOTNET)
+SPPFCSPC_SRC = Provenance(YOLOAIR_AT, "models/common.py", YOLOV7)
+SPPFCSPC_K3_SRC = Provenance(YOLOY_AT, "models/common.py", YOLOV7)
+GHOST_SPPFCSPC_SRC = Provenance(YOLOY_AT, "models/common.py", YOLOV7)
+VOVCSP_SRC = Provenance(YOLOY_AT, "models/common.py", CSPNET)
+PARNET_SRC = Provenance(YOLOY_AT, "models/common.py", PARNET)
 GCNET = "Cao et al., GCNet: Non-local Networks Meet Squeeze-Excitation Networks and Beyond, ICCVW 2019"
-C3GC_SRC = Provenance(AIR, "models/Models/muitlbackbone.py", GCNET)
-C3GC_SILU_SRC = Provenance(YOLOY, "models/common.py", GCNET)
+C3GC_SRC = Provenance(YOLOAIR_AT, "models/Models/muitlbackbone.py", GCNET)
+C3GC_SILU_SRC = Provenance(YOLOY_AT, "models/common.py", GCNET)
 RFBNET = "Liu et al., Receptive Field Block Net for Accurate and Fast Object Detection, ECCV 2018"
-BASICRFB_SRC = Provenance(AIR, "models/common.py", RFBNET)
-BASICRFB_SILU_SRC = Provenance(YOLOY, "models/common.py", RFBNET)
+BASICRFB_SRC = Provenance(YOLOAIR_AT, "models/common.py", RFBNET)
+BASICRFB_SILU_SRC = Provenance(YOLOY_AT, "models/common.py", RFBNET)
 
 SIGMOID, SILU, RELU = ACTS["Sigmoid"], ACTS["SiLU"], ACTS["ReLU"]
 

@@ -18,21 +18,20 @@ from ..errors import ConfigError
 from ..registry import Provenance, register
 from ..symbolic import ACTS, Act, T, shape_error
 from .attention_gates import squeeze_excite
+from .sources import GUMPEST_AT, YOLOY_AT
 
 BLOCKS = "yanalyze.verify.names_blocks_lite"
-GUMPEST = "Gumpest/YOLOv5-Multibackbone-Compression@6d7f71596c4a"
-YOLOY = "a875560134/yoloY@1db9cea1075f"
 EFFICIENTLITE = "Tan and Le, EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks, ICML 2019"
 MOBILENETV3 = "Howard et al., Searching for MobileNetV3, ICCV 2019"
 PPLCNET = "Cui et al., PP-LCNet: A Lightweight CPU Convolutional Neural Network, arXiv 2021"
-STEM_SRC = Provenance(GUMPEST, "models/common.py", EFFICIENTLITE)
-MBCONV_SRC = Provenance(GUMPEST, "models/common.py", EFFICIENTLITE)
+STEM_SRC = Provenance(GUMPEST_AT, "models/common.py", EFFICIENTLITE)
+MBCONV_SRC = Provenance(GUMPEST_AT, "models/common.py", EFFICIENTLITE)
 LITE = "ppogg/YOLOv5-Lite@9d649a64f829"
 STEM_LITE_SRC = Provenance(LITE, "models/common.py", EFFICIENTLITE)
 MBCONV_LITE_SRC = Provenance(LITE, "models/common.py", EFFICIENTLITE)
-MBV3_SRC = Provenance(GUMPEST, "models/common.py", MOBILENETV3)
-MBV3_SILU_SRC = Provenance(YOLOY, "models/common.py", MOBILENETV3)
-LCNET_SRC = Provenance(GUMPEST, "models/common.py", PPLCNET)
+MBV3_SRC = Provenance(GUMPEST_AT, "models/common.py", MOBILENETV3)
+MBV3_SILU_SRC = Provenance(YOLOY_AT, "models/common.py", MOBILENETV3)
+LCNET_SRC = Provenance(GUMPEST_AT, "models/common.py", PPLCNET)
 
 RELU, RELU6, HSWISH, SILU = ACTS["ReLU"], ACTS["ReLU6"], ACTS["Hardswish"], ACTS["SiLU"]
 

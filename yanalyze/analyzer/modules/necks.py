@@ -17,6 +17,7 @@ from ..errors import ConfigError
 from ..registry import Provenance, register
 from ..symbolic import ACTS, T, shape_error
 from .conv import conv
+from .sources import YOLOY_AT
 
 NECKS = "yanalyze.verify.headsx_blocks_necks"
 BIFPN_PAPER = "Tan, Pang, Le, EfficientDet: Scalable and Efficient Object Detection, CVPR 2020"
@@ -24,7 +25,7 @@ WEED = Provenance("Liudongyun-max/yolov5-7.0-weed-detect@d522e84f716f", "models/
 PMSA = Provenance("saneptx/PMSA-YOLO@9c888a01aa75", "models/common.py", BIFPN_PAPER)
 UNDERWATER = Provenance("910319491/underwater_YOLOv5@d348ec40a3be", "models/common.py", BIFPN_PAPER)
 TRICK = Provenance("xinghanliuying/yolov5-trick@d57d3c7e7d70", "models/common.py", BIFPN_PAPER)
-YOLOY = Provenance("a875560134/yoloY@1db9cea1075f", "models/common.py", BIFPN_PAPER)
+YOLOY = Provenance(YOLOY_AT, "models/common.py", BIFPN_PAPER)
 
 
 # ----------------------------------------------------------------------------- primitives of this family

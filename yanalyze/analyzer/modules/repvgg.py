@@ -17,12 +17,13 @@ from ..cost import Cost
 from ..registry import Provenance, register
 from ..symbolic import ACTS, IDENTITY, Act, T, Trace, shape_error
 from .backbone_misc import unseen_by_thop
+from .sources import YOLOAIR_AT
 
 REPVGG = "Ding et al., RepVGG: Making VGG-style ConvNets Great Again, CVPR 2021"
 YOLOV7 = ("Wang, Bochkovskiy, Liao, YOLOv7: Trainable bag-of-freebies sets new state-of-the-art for real-time "
           "object detectors, CVPR 2023 (RepConv after " + REPVGG + ")")
 LITE = Provenance("ppogg/YOLOv5-Lite@9d649a64f829", "models/common.py", REPVGG)
-YOLOAIR_V7 = Provenance("iscyy/yoloair@29a8465385ea", "models/Models/yolovii.py", YOLOV7)
+YOLOAIR_V7 = Provenance(YOLOAIR_AT, "models/Models/yolovii.py", YOLOV7)
 RESEARCH = Provenance("positive666/yolo_research@f5795f27a56c", "models/common.py", YOLOV7)
 BLOCKS = "yanalyze.verify.repvgg_blocks"
 SILU = ACTS["SiLU"]
@@ -135,7 +136,7 @@ def repconv_leaky(x: T, c1: int, c2: int, k: int = 3, s: int = 1, p=None, g: int
 # ----------------------------------------------------------------------------- YOLOv6's RepVGG block
 YOLOV6 = ("Li et al., YOLOv6: A Single-Stage Object Detection Framework for Industrial Applications, arXiv "
           "2209.02976 (2022), after " + REPVGG)
-YOLOAIR_V6 = Provenance("iscyy/yoloair@29a8465385ea", "models/Models/yolov4.py", YOLOV6)
+YOLOAIR_V6 = Provenance(YOLOAIR_AT, "models/Models/yolov4.py", YOLOV6)
 
 
 def repvgg_v6(x: T, c1: int, c2: int, k: int = 3, s: int = 1, p: int = 1, d: int = 1, g: int = 1,

@@ -4,6 +4,11 @@ from __future__ import annotations
 from ..registry import Provenance
 
 YOLOV5 = "Ultralytics YOLOv5 v7.0"
+# forks read at one commit each, named once (several families take modules from them)
+YOLOAIR_AT = "iscyy/yoloair@29a8465385ea"
+YOLOY_AT = "a875560134/yoloY@1db9cea1075f"
+GUMPEST_AT = "Gumpest/YOLOv5-Multibackbone-Compression@6d7f71596c4a"
+
 COMMON = Provenance(YOLOV5, "models/common.py")
 EXPERIMENTAL = Provenance(YOLOV5, "models/experimental.py")
 YOLO = Provenance(YOLOV5, "models/yolo.py")

@@ -21,23 +21,23 @@ from ..symbolic import ACTS, T, shape_error
 from . import attention_ops as O
 from .conv import conv
 from .csp import bottleneck, c3_body, repeat
+from .sources import YOLOAIR_AT, YOLOY_AT
 
 BLOCKS = "yanalyze.verify.yoloair_blocks_csp"
 
-AIR = "iscyy/yoloair@29a8465385ea"
-CSPF_SRC = Provenance(AIR, "models/Models/yolor.py",
+CSPF_SRC = Provenance(YOLOAIR_AT, "models/Models/yolor.py",
                       "Wang et al., You Only Learn One Representation: Unified Network for Multiple Tasks "
                       "(YOLOR), 2021")
-MOBILEONE_SRC = Provenance(AIR, "models/common.py",
+MOBILEONE_SRC = Provenance(YOLOAIR_AT, "models/common.py",
                            "Vasu et al., MobileOne: An Improved One millisecond Mobile Backbone, CVPR 2023")
-RFEM_SRC = Provenance(AIR, "models/Models/FaceV2.py",
+RFEM_SRC = Provenance(YOLOAIR_AT, "models/Models/FaceV2.py",
                       "Yu et al., YOLO-FaceV2: A Scale and Occlusion Aware Face Detector, 2022")
-PPYOLOE_SRC = Provenance(AIR, "models/Models/ppyolo.py",
+PPYOLOE_SRC = Provenance(YOLOAIR_AT, "models/Models/ppyolo.py",
                          "Xu et al., PP-YOLOE: An evolved version of YOLO, 2022")
-RESX_SRC = Provenance(AIR, "models/Models/yolovii.py",
+RESX_SRC = Provenance(YOLOAIR_AT, "models/Models/yolovii.py",
                       "Wang et al., YOLOv7: Trainable bag-of-freebies sets new state-of-the-art for real-time "
                       "object detectors, CVPR 2023")
-MOBILEONE_SILU_SRC = Provenance("a875560134/yoloY@1db9cea1075f", "models/common.py", MOBILEONE_SRC.paper)
+MOBILEONE_SILU_SRC = Provenance(YOLOY_AT, "models/common.py", MOBILEONE_SRC.paper)
 SILU = ACTS["SiLU"]
 
 
