@@ -155,7 +155,8 @@ def test_diff_fits_80_columns(run_cli):
     code, out, _ = run_cli("diff", CONFIGS / "yolov5s.yaml", CONFIGS / "yolov5s6.yaml", "--width", "80")
     assert code == 0
     assert max(len(line) for line in out.splitlines()) <= 80
-    detect = [line for line in out.splitlines() if "Detect" in line]
+    layers = out.split("Layers (A -> B)")[1]
+    detect = [line for line in layers.splitlines() if "Detect" in line]
     assert len(detect) == 1 and detect[0].rstrip().endswith("MB") and "…" in detect[0]
 
 

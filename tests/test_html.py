@@ -38,7 +38,7 @@ def test_every_example_renders_with_graph(cfg):
     svg_nodes = re.findall(r'<g id="(L\d+)" class="node"', page)
     assert sorted(svg_nodes) == sorted(f"L{r.index}" for r in a.layers)
     assert len(re.findall(r'<tr id="row-L\d+"', page)) == len(a.layers)
-    assert page.count('<figure class="chart"') == 4
+    assert page.count('<figure class="chart"') == 4 + 5  # the charts, and where the cost goes
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing fetched from the network
 
 
@@ -61,7 +61,8 @@ def test_markdown_summary_has_totals_table_and_diagnostics():
     assert "| params | 7,235,389 | 7,225,885 fused |" in md
     assert "| GFLOPs | 16.6 | 16.4 fused; ultralytics convention, as YOLOv5 prints |" in md
     assert "| P3 | 255x80x80 | 8 | 698 | 682-714 |" in md
-    assert md.count("\n| ") == 5 + 3 + 25 + 3  # totals rows + levels + layers + the 3 headers
+    # totals rows, levels, cost by section, by module type, by level fed, layers, and their 6 headers
+    assert md.count("\n| ") == 5 + 3 + 3 + 6 + 3 + 25 + 6
     assert "rf/exceeds-image" in md
 
 

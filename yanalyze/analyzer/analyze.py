@@ -19,7 +19,9 @@ from .layers import LayerSpec, v1_layout
 from . import unknowns
 from .guess import Guess
 from .load import ModelOptions, ParsedModel, Source, load_model, parse
+from .breakdown import breakdown
 from .memory import peak_activation
+from .parts import parts
 from .model import DTYPE_BYTES, Analysis, Diagnostic, InputSpec, LayerResult, Level, Totals
 
 ImgSz = Union[int, Sequence[int]]
@@ -79,15 +81,17 @@ def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True
     for spec, lp in zip(specs, main):
         diags += _module_diagnostics(spec, lp, s.guesses)
     diags += _fork_diagnostics(model)
-    levels = _levels(results)
+    levels = _levels(results, s.anchors)
     diags += _graph_diagnostics(specs, levels, hw)
     totals = _totals(results, gflops, specs, inp)
     if totals.partial:
         diags.append(D.PARTIAL(layers=", ".join(str(r.index) for r in results if r.origin == "unknown")))
     found = rw.findings(model, results, lambda m: analyze_model(m, inp, False, gflops_as).layers) \
         if find_rewrites else []
-    return Analysis(name=model.name, path=model.path, input=inp, nc=s.nc, layers=results, totals=totals,
-                    levels=levels, diagnostics=diags, rewrites=found, gflops_as=gflops_as)
+    out = Analysis(name=model.name, path=model.path, input=inp, nc=s.nc, layers=results, totals=totals,
+                   levels=levels, diagnostics=diags, rewrites=found, gflops_as=gflops_as, parsed=model)
+    out.breakdown = breakdown(out)
+    return out
 
 
 def _gflops_pass(model: ParsedModel, main: list[LayerPass], hw: tuple[int, int], gflops_as: str,
@@ -149,7 +153,7 @@ def _layer_result(spec: LayerSpec, lp: LayerPass, g: tuple[Fraction, Fraction], 
         is_head=spec.mdef.is_head, params=cost.params, params_fused=cost.params_fused, macs=cost.macs,
         flops=cost.flops, gflops=float(g[0]), gflops_fused=float(g[1]), mem_bytes=mem,
         mem_bytes_fused=mem_fused, intensity=_intensity(cost.flops, inp.batch, mem), inputs=spec.inputs,
-        origin=spec.mdef.origin, definition=spec.mdef.variant)
+        origin=spec.mdef.origin, definition=spec.mdef.variant, parts=parts(lp.ops, inp))
 
 
 def _intensity(flops: int, batch: int, mem_bytes: int) -> float:
@@ -206,7 +210,18 @@ def _graph_diagnostics(specs: Sequence[LayerSpec], levels: list[Level], hw: tupl
               if lv.output.rf_exceeds_image]
     if beyond:
         diags.append(D.RF_EXCEEDS(levels[0].layer, h=hw[0], w=hw[1], levels=", ".join(beyond)))
+    for lv in levels:
+        rf, anchor = min(lv.output.rf_max), lv.largest_anchor
+        if anchor and rf < anchor:
+            diags.append(D.RF_BELOW_ANCHOR(lv.layer, level=lv.name, rf=rf, anchor=f"{anchor:g}"))
+    far = [f"{lv.name} {min(lv.output.rf_min)}" for lv in levels
+           if min(lv.output.rf_min) >= RF_FAR * max(hw)]
+    if far:
+        diags.append(D.RF_FAR_BEYOND(levels[0].layer, levels=", ".join(far), side=max(hw), times=RF_FAR))
     return diags
+
+
+RF_FAR = 4  # a level whose smallest receptive field spans this many image sides: its last stages see padding
 
 
 def _totals(results: list[LayerResult], gflops: list[tuple[Fraction, Fraction]], specs: Sequence[LayerSpec],
@@ -225,13 +240,24 @@ def _totals(results: list[LayerResult], gflops: list[tuple[Fraction, Fraction]],
         intensity=_intensity(flops, inp.batch, mem), partial=any(r.origin == "unknown" for r in results))
 
 
-def _levels(results: list[LayerResult]) -> list[Level]:
-    """The detection outputs (or the last layer's output for a headless config)."""
+def _levels(results: list[LayerResult], anchors: object) -> list[Level]:
+    """The detection outputs (or the last layer's output for a headless config), each with the
+    anchors the config gives its level (none when `anchors` is a count: autoanchor picks them)."""
     last = results[-1]
     if not last.is_head:
         return [Level(name="out", layer=last.index, output=last.out)]
     levels = []
     for k, out in enumerate(last.outputs):
         proto = last.module == "Segment" and k == len(last.outputs) - 1
-        levels.append(Level(name="proto" if proto else level_name(out, k), layer=last.index, output=out))
+        levels.append(Level(name="proto" if proto else level_name(out, k), layer=last.index, output=out,
+                            anchors=() if proto else _anchor_pairs(anchors, k)))
     return levels
+
+
+def _anchor_pairs(anchors: object, k: int) -> tuple[tuple[float, float], ...]:
+    if not isinstance(anchors, list) or k >= len(anchors) or not isinstance(anchors[k], list):
+        return ()
+    row = anchors[k]
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row):
+        return ()
+    return tuple((float(row[i]), float(row[i + 1])) for i in range(0, len(row) - 1, 2))

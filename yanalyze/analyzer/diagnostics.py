@@ -166,6 +166,16 @@ UNUSED = _m("graph/unused", "warning", "layer {layer} ({module}) output is never
 RF_EXCEEDS = _m("rf/exceeds-image", "info", "receptive field larger than the {h}x{w} image at {levels} px "
                 "(part of every window is zero padding)", "Output levels whose receptive field is wider than "
                 "the input; part of each window sees only padding.")
+RF_BELOW_ANCHOR = _m("rf/below-anchor", "warning", "{level}: receptive field {rf} px is smaller than its largest "
+                     "anchor ({anchor} px): an object that size is never seen whole at this level",
+                     "An output level's receptive field (at an interior position) is narrower than the largest "
+                     "anchor the config assigns to it, so the boxes it predicts for the largest objects rest on "
+                     "part of the object; a deeper or wider-context neck, or smaller anchors, fix it.")
+RF_FAR_BEYOND = _m("rf/far-beyond-image", "info", "receptive field at least {times}x the {side} px image side at "
+                   "{levels} px: the deepest stages add context the image cannot supply",
+                   "Even at its narrowest the level's receptive field spans several images; the deepest stages "
+                   "mostly see zero padding, so a larger input or fewer stages would use them better; the "
+                   "effective receptive field is much smaller than this theoretical one.")
 PARTIAL = _m("totals/partial", "warning", "totals are partial: unknown layers {layers} count nothing",
              "--allow-unknown let layers through uncounted, so every total leaves them out.")
 MODULE_UNKNOWN = _m("module/unknown", "warning", "layer {layer} ({module}): unknown module, no params or FLOPs "

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .model import Analysis, LayerResult, Rewrite
+from .diff_causes import Cause, causes
+from .model import Analysis, LayerResult, Level, Rewrite
 from .rewrites import EQUIVALENT
 
 TOTAL_KEYS = ("params", "params_fused", "gflops", "gflops_fused", "macs", "flops", "mem_bytes",
@@ -49,6 +50,35 @@ class TotalDiff:
         return self.delta / self.a if self.a else None
 
 
+@dataclass(frozen=True)
+class LevelDiff:
+    """One output level (by name) in A and in B; None where a side has no such level."""
+
+    name: str
+    a: Optional[Level]
+    b: Optional[Level]
+
+
+@dataclass(frozen=True)
+class Tradeoff:
+    """Two totals that move in opposite directions (fewer GFLOPs, more memory access)."""
+
+    falls: str
+    rises: str
+    falls_pct: float
+    rises_pct: float
+    layers: tuple[int, ...]  # B's layers where the first falls and the second rises
+
+    @property
+    def text(self) -> str:
+        return (f"{LABELS_SHORT[self.falls]} {self.falls_pct:+.1%} but {LABELS_SHORT[self.rises]} "
+                f"{self.rises_pct:+.1%}")
+
+
+LABELS_SHORT = {"gflops": "GFLOPs", "mem_bytes": "memory access", "params": "params",
+                "peak_activation_bytes": "peak activations"}
+
+
 @dataclass
 class ArchDiff:
     a: Analysis
@@ -56,6 +86,9 @@ class ArchDiff:
     method: str  # "by index" or "aligned"
     layers: list[LayerDiff] = field(default_factory=list)
     totals: list[TotalDiff] = field(default_factory=list)
+    causes: list[Cause] = field(default_factory=list)
+    levels: list[LevelDiff] = field(default_factory=list)
+    tradeoffs: list[Tradeoff] = field(default_factory=list)
 
     @property
     def changed(self) -> list[LayerDiff]:
@@ -176,8 +209,29 @@ def _crosses(i: int, j: int, pairs: list) -> bool:
     return any(p is not None and q is not None and (p - i) * (q - j) < 0 for p, q in pairs)
 
 
-def diff(a: Analysis, b: Analysis) -> ArchDiff:
-    """Align B against A and describe every pair."""
+def level_pairs(a: Analysis, b: Analysis) -> list[LevelDiff]:
+    """Output levels by name: B's order, then levels only A has."""
+    la, lb = {lv.name: lv for lv in a.levels}, {lv.name: lv for lv in b.levels}
+    names = [*lb, *(n for n in la if n not in lb)]
+    return [LevelDiff(name=n, a=la.get(n), b=lb.get(n)) for n in names]
+
+
+def tradeoffs(d: ArchDiff) -> list[Tradeoff]:
+    """GFLOPs and memory access moving apart: a FLOP saving that costs bandwidth (C3_Faster), or
+    the reverse."""
+    t = {x.key: x for x in d.totals}
+    out = []
+    for falls, rises in (("gflops", "mem_bytes"), ("mem_bytes", "gflops")):
+        f, r = t[falls], t[rises]
+        if f.delta < 0 < r.delta and f.pct is not None and r.pct is not None:
+            layers = tuple(ld.b.index for ld in d.layers if ld.b and ld.delta(falls) < 0 < ld.delta(rises))
+            out.append(Tradeoff(falls=falls, rises=rises, falls_pct=f.pct, rises_pct=r.pct, layers=layers))
+    return out
+
+
+def diff(a: Analysis, b: Analysis, explain: bool = True) -> ArchDiff:
+    """Align B against A and describe every pair; explain: also find the causes (the settings that
+    differ and the row changes, each with its part of the change)."""
     rw_a = {r.layer: r for r in a.rewrites if r.applicable}
     rw_b = {r.layer: r for r in b.rewrites if r.applicable}
     pairs, method = align(a.layers, b.layers)
@@ -199,4 +253,8 @@ def diff(a: Analysis, b: Analysis) -> ArchDiff:
             out.layers.append(LayerDiff(a=ra, b=rb, status=status, changes=tuple(own + derived),
                                         explained_by=_explain(ra, rb, rw_a, rw_b) if own else None))
     out.totals = [TotalDiff(key=k, a=getattr(a.totals, k), b=getattr(b.totals, k)) for k in TOTAL_KEYS]
+    out.levels = level_pairs(a, b)
+    out.tradeoffs = tradeoffs(out)
+    if explain:
+        out.causes = causes(a, b, lambda x, y: diff(x, y, explain=False))
     return out

@@ -31,6 +31,7 @@ class LayerPass:
     outs: list[T]
     cost: Cost
     notes: list[str]
+    ops: Sequence[tuple[str, str, Cost]] = ()
 
 
 def run_pass(specs: Sequence[LayerSpec], s: Settings, hw: tuple[int, int], exact: bool,
@@ -55,7 +56,7 @@ def run_pass(specs: Sequence[LayerSpec], s: Settings, hw: tuple[int, int], exact
             if not spec.mdef.origin.startswith("plugin:"):
                 raise
             raise _plugin_failed(spec, exc, where) from None
-        done.append(LayerPass(outs, trace.cost, trace.notes))
+        done.append(LayerPass(outs, trace.cost, trace.notes, trace.ops))
     return done
 
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, Optional
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .load import ParsedModel
+
 from . import limits, serialize
 
 SCHEMA = "yanalyze/1"
@@ -62,6 +64,20 @@ class Diagnostic:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One step inside a block (a Conv+BN+SiLU, a residual add, a max-pool; `count` identical
+    steps in a row), with its share of the layer's cost: what a reader opens a C3 to see."""
+
+    name: str
+    detail: str
+    count: int
+    params: int
+    gflops: float  # at the image size (2 x thop count), summing to the layer's current-convention GFLOPs
+    flops: int
+    mem_bytes: int
+
+
+@dataclass(frozen=True)
 class LayerResult:
     """Everything known about one YAML row after analysis."""
 
@@ -86,6 +102,7 @@ class LayerResult:
     inputs: tuple[int, ...] = ()  # layers read, resolved from `from` (empty: the image)
     origin: str = "built-in"      # "built-in", "plugin:FILE", "traced:FILE" or "unknown"
     definition: Optional[str] = None  # the named published definition assumed, where there are several
+    parts: tuple[Part, ...] = ()      # the block's internal steps, in order
 
     @property
     def out(self) -> Output:
@@ -133,6 +150,11 @@ class Level:
     name: str
     layer: int
     output: Output
+    anchors: tuple[tuple[float, float], ...] = ()  # (w, h) in input pixels; empty: none given (autoanchor)
+
+    @property
+    def largest_anchor(self) -> float:
+        return max((max(w, h) for w, h in self.anchors), default=0.0)
 
 
 @dataclass(frozen=True)
@@ -173,6 +195,30 @@ class Rewrite:
     yaml_after: Optional[str]
 
 
+@dataclass(frozen=True)
+class Group:
+    """Layers that share a key (a module type, a section, the output levels they feed), their
+    summed cost and its share of the model's total."""
+
+    key: str
+    layers: tuple[int, ...]
+    values: dict[str, float]
+    shares: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Where the cost goes. by_module, by_section and by_level each partition the layers, so their
+    shares sum to one; level_paths overlap (a backbone layer feeds every level)."""
+
+    totals: dict[str, float]
+    by_module: list[Group]
+    by_section: list[Group]
+    by_level: list[Group]
+    level_paths: list[Group]
+    top: dict[str, list[Group]]
+
+
 @dataclass
 class Analysis:
     """The analysis of one config: layers, totals, output levels, diagnostics and the graph."""
@@ -186,8 +232,10 @@ class Analysis:
     levels: list[Level]
     diagnostics: list[Diagnostic]
     rewrites: list[Rewrite] = field(default_factory=list)
+    breakdown: Optional[Breakdown] = None  # set by analyze(); None only for a hand-built Analysis
     gflops_as: str = "current"  # how GFLOPs are counted: 'current' YOLOv5 (full size) or 'v7.0' (probe)
     schema: str = SCHEMA
+    parsed: Optional["ParsedModel"] = field(default=None, repr=False, compare=False)  # what it was analysed from
 
     @property
     def graph(self) -> "nx.DiGraph":

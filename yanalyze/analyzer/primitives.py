@@ -46,8 +46,16 @@ def conv2d(x: T, c1: int, c2: int, k: IntPair = 1, s: IntPair = 1, p: IntPair = 
     if isinstance(g, bool) or not isinstance(g, int) or g < 1 or c1 % g or c2 % g:
         raise shape_error(f"groups={g} must divide in ({c1}) and out ({c2}) channels")
     y = window(x, c2, k, s, p, d, "convolution")
-    x.trace.record(C.conv(x.numel, y.numel, c2, c1 // g, prod(pair(k)), bias))
+    x.trace.record(C.conv(x.numel, y.numel, c2, c1 // g, prod(pair(k)), bias), "conv2d",
+                   _conv_detail(c1, c2, pair(k), pair(s), g, pair(d)))
     return y
+
+
+def _conv_detail(c1: int, c2: int, k: tuple[int, int], s: tuple[int, int], g: int, d: tuple[int, int]) -> str:
+    """'3x3/2 64->128 g4 d2': kernel, stride, channels, groups and dilation where not 1."""
+    text = f"{k[0]}x{k[1]}" + (f"/{s[0]}" if s == (s[0], s[0]) and s[0] > 1 else f"/{s[0]}x{s[1]}" if s != (1, 1) else "")
+    text += f" {c1}->{c2}" + (" dw" if g == c1 == c2 and g > 1 else f" g{g}" if g > 1 else "")
+    return text + (f" d{d[0]}" if d != (1, 1) else "")
 
 
 def batchnorm(x: T, folded: bool = False) -> T:
@@ -73,7 +81,7 @@ def layer_norm(x: T, c: int) -> T:
 def activation(x: T, act: Act, folded: bool = False) -> T:
     """Element-wise activation; folded: it runs inside the fused conv's kernel."""
     if act.name != "Identity":
-        x.trace.record(C.activation(act.name, x.numel, folded))
+        x.trace.record(C.activation(act.name, x.numel, folded), "activation", act.name)
     return x
 
 
@@ -87,7 +95,7 @@ def conv_bn_act(x: T, c1: int, c2: int, k: IntPair = 1, s: IntPair = 1, p: IntPa
 def maxpool(x: T, k: IntPair, s: IntPair, p: IntPair = 0, d: IntPair = 1) -> T:
     """MaxPool2d."""
     y = window(x, x.c, k, s, p, d, "max-pool")
-    x.trace.record(C.maxpool(x.numel, y.numel, prod(pair(k))))
+    x.trace.record(C.maxpool(x.numel, y.numel, prod(pair(k))), "maxpool", "x".join(map(str, pair(k))))
     return y
 
 

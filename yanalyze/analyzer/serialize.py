@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:  # model.py imports this module; the types are only for the checker
-    from .model import Analysis, Form, LayerResult, Output, Rewrite
+    from .model import Analysis, Breakdown, Form, Group, LayerResult, Output, Rewrite
 
 
 def num(v: Any) -> Any:
@@ -75,6 +75,8 @@ def layer_dict(r: LayerResult) -> dict:
         "gflops": r.gflops, "gflops_fused": r.gflops_fused, "flops": r.flops,
         "mem_bytes": r.mem_bytes, "mem_bytes_fused": r.mem_bytes_fused,
         "intensity": r.intensity,
+        "parts": [{"name": p.name, "detail": p.detail, "count": p.count, "params": p.params, "gflops": p.gflops,
+                   "flops": p.flops, "mem_bytes": p.mem_bytes} for p in r.parts],
     }
 
 
@@ -92,6 +94,19 @@ def rewrite_dict(r: Rewrite) -> dict:
             "mapping": r.mapping, "reason": r.reason, "counterexample": r.counterexample}
 
 
+def group_dict(g: Group) -> dict:
+    return {"key": g.key, "layers": list(g.layers), **g.values, "share": dict(g.shares)}
+
+
+def breakdown_dict(b: Optional[Breakdown]) -> Optional[dict]:
+    if b is None:
+        return None
+    return {"totals": b.totals, "by_module": [group_dict(g) for g in b.by_module],
+            "by_section": [group_dict(g) for g in b.by_section], "by_level": [group_dict(g) for g in b.by_level],
+            "level_paths": [group_dict(g) for g in b.level_paths],
+            "top": {m: [group_dict(g) for g in gs] for m, gs in b.top.items()}}
+
+
 def analysis_to_dict(a: Analysis) -> dict:
     t = a.totals
     return {
@@ -101,12 +116,14 @@ def analysis_to_dict(a: Analysis) -> dict:
                   "dtype": a.input.dtype},
         "conventions": {"gflops": a.gflops_as},
         "layers": [layer_dict(r) for r in a.layers],
-        "outputs": [{"name": lv.name, "layer": lv.layer, **output_dict(lv.output)} for lv in a.levels],
+        "outputs": [{"name": lv.name, "layer": lv.layer, **output_dict(lv.output),
+                     "anchors": [list(p) for p in lv.anchors]} for lv in a.levels],
         "totals": {"params": t.params, "params_fused": t.params_fused, "gflops": t.gflops,
                    "gflops_fused": t.gflops_fused, "macs": t.macs, "flops": t.flops,
                    "mem_bytes": t.mem_bytes, "mem_bytes_fused": t.mem_bytes_fused,
                    "intensity": t.intensity, "peak_activation_bytes": t.peak_activation_bytes,
                    "peak_activation_layer": t.peak_layer, "partial": t.partial},
+        "breakdown": breakdown_dict(a.breakdown),
         "rewrites": [rewrite_dict(r) for r in a.rewrites],
         "diagnostics": [{"code": d.code, "severity": d.severity, "layer": d.layer, "message": d.message}
                         for d in a.diagnostics],

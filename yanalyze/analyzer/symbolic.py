@@ -1,6 +1,7 @@
 """Symbolic feature maps: what a cost model computes on instead of tensors."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Sequence, Union
 
@@ -37,9 +38,13 @@ class Trace:
     exact: bool = True
     cost: Cost = field(default_factory=Cost)
     notes: list[str] = field(default_factory=list)
+    ops: list[tuple[str, str, Cost]] = field(default_factory=list)
 
-    def record(self, cost: Cost) -> None:
+    def record(self, cost: Cost, what: str = "", detail: str = "") -> None:
+        """Add one kernel's cost; it is also kept by name (the recording function's, unless
+        given), so a report can show a block's internals."""
         self.cost = self.cost + cost
+        self.ops.append((what or sys._getframe(1).f_code.co_name, detail, cost))
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,15 @@ from typing import Sequence
 
 from ..analyzer.analyze import analyze_with
 from ..analyzer.diff import diff
-from .options import Parser, add_model_options, inputs_of, load_extensions, model_options, positive_int
+from .options import (Parser, add_model_options, inputs_of, load_extensions, model_options, parse_imgsz,
+                      positive_int)
 from .output import check_outputs, write_all
 
 
 def parser() -> argparse.ArgumentParser:
-    p = Parser(prog="yanalyze diff", description="Compare two model configs layer by layer: module, argument, "
-               "shape, stride and receptive-field changes, params/GFLOPs/memory deltas.")
+    p = Parser(prog="yanalyze diff", description="Compare two model configs: why B differs (the settings and row "
+               "changes, each with its part of the change), totals, output levels, and layer by layer with A's and "
+               "B's params, GFLOPs and memory.")
     p.add_argument("a", metavar="A.yaml")
     p.add_argument("b", metavar="B.yaml")
     p.add_argument("--all", action="store_true", help="also list unchanged and only-affected layers")
@@ -21,6 +23,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--md", nargs="?", const="-", metavar="PATH", help="Markdown to stdout or PATH")
     p.add_argument("--html", metavar="PATH", help="side-by-side HTML page with both graphs")
     p.add_argument("--width", type=positive_int, default=None, help="terminal width for the tables")
+    p.add_argument("--imgsz-b", type=parse_imgsz, default=None, metavar="N|H,W",
+                   help="B's input size when it differs from A's (--imgsz); the image size is then one of the causes")
     add_model_options(p)
     return p
 
@@ -30,7 +34,7 @@ def run(argv: Sequence[str]) -> int:
     check_outputs([args.json, args.md, args.html], inputs_of(args, args.a, args.b))
     load_extensions(args)
     opts = model_options(args)
-    d = diff(analyze_with(args.a, args.imgsz, opts), analyze_with(args.b, args.imgsz, opts))
+    d = diff(analyze_with(args.a, args.imgsz, opts), analyze_with(args.b, args.imgsz_b or args.imgsz, opts))
     from ..reports import diff_report as R
 
     files = {}

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from ..analyzer.devices import CPU_DEFAULT, Device
 from ..analyzer.model import Analysis
 from . import fmt
 
@@ -44,6 +45,17 @@ class Line:
     title: str
 
 
+@dataclass(frozen=True)
+class Label:
+    """Text placed in the chart (a reference line's name, a bar's value)."""
+
+    x: float
+    y: float
+    text: str
+    anchor: str = "start"
+    css: str = "note"
+
+
 @dataclass
 class Chart:
     """An SVG chart: marks, polylines, axis ticks and reference lines, in pixel coordinates."""
@@ -57,6 +69,8 @@ class Chart:
     x_ticks: list[Tick] = field(default_factory=list)
     y_ticks: list[Tick] = field(default_factory=list)
     legend: list[tuple[str, str]] = field(default_factory=list)  # (css, text)
+    labels: list[Label] = field(default_factory=list)
+    caption: str = ""  # one sentence under the chart: what to read from it
     width: int = W
     height: int = H
     x0: int = LEFT
@@ -80,7 +94,9 @@ class Scale:
 
     def ticks(self, fmt_fn: Callable[[float], str], n: int = 4) -> list[Tick]:
         if self.log:
-            vals = [10.0 ** e for e in range(math.floor(self.lo), math.ceil(self.hi) + 1)]
+            # 1-2-5 steps over up to three decades, so the axis reads 20, 50, 100, 200, 500, 1k...
+            steps = (1, 2, 5) if self.hi - self.lo <= 3.5 else (1,)
+            vals = [m * 10.0 ** e for e in range(math.floor(self.lo), math.ceil(self.hi) + 1) for m in steps]
         else:
             step = _nice((self.hi - self.lo) / n)
             vals = [step * i for i in range(int(self.lo // step), int(self.hi // step) + 1)]
@@ -132,7 +148,7 @@ def rf_chart(a: Analysis) -> Chart:
     n = len(a.layers)
     outs = [r.out for r in a.layers]
     image = max(a.input.imgsz)
-    top = max([image, *(max(o.rf_max) for o in outs)])
+    top = max([image, *(max(o.rf_max) for o in outs), *(lv.largest_anchor for lv in a.levels)])
     x, y = _layer_axis(n), Scale(1, top * 1.1, H - BOTTOM, TOP, log=True)
     c = Chart("chart-rf", "Receptive field and stride against depth", "layer", "pixels (log)",
               x_ticks=_index_ticks(x, n), y_ticks=y.ticks(lambda v: fmt.si(v)))
@@ -153,25 +169,57 @@ def rf_chart(a: Analysis) -> Chart:
                                   + (", global context" if o.global_context else "")))
     c.legend = [("band", "exact RF (min-max)"), ("rf", "textbook RF"), ("stride", "stride"),
                 ("image", f"image {image} px")]
+    anchored = [lv for lv in a.levels if lv.anchors]
+    for lv in anchored:
+        big = lv.largest_anchor
+        if big >= 1:
+            c.lines.append(Line("polyline", "anchor", f"{x(n - 1) - 60},{y(big)} {W - RIGHT},{y(big)}",
+                                f"{lv.name}: largest anchor {big:g} px"))
+            c.labels.append(Label(x(n - 1) - 62, y(big) + 3, f"{lv.name} anchor {big:g}", "end"))
+    if anchored:
+        c.legend.append(("anchor", "largest anchor per output level"))
+    c.labels.append(Label(LEFT + 4, y(image) - 4, f"image {image} px"))
+    c.caption = "Each output level should see at least its largest anchor; far beyond the image, the deepest " \
+                "stages mostly see padding."
     return c
 
 
-def intensity_chart(a: Analysis) -> Chart:
-    """Memory access against complete FLOPs per layer (log-log); the diagonal is intensity."""
-    pts = [(r.index, r.mem_bytes, r.flops * a.input.batch) for r in a.layers if r.flops and r.mem_bytes]
-    xs, ys = [p[1] for p in pts] or [1], [p[2] for p in pts] or [1]
-    x = Scale(min(xs) / 1.5, max(xs) * 1.5, LEFT, W - RIGHT, log=True)
-    y = Scale(min(ys) / 1.5, max(ys) * 1.5, H - BOTTOM, TOP, log=True)
-    c = Chart("chart-intensity", "Memory access against FLOPs (arithmetic intensity)", "bytes accessed",
-              "FLOPs", x_ticks=x.ticks(lambda v: fmt.nbytes(int(v))), y_ticks=y.ticks(lambda v: fmt.si(v)))
-    for i, mem, flops in pts:
-        r = a.layers[i]
-        c.marks.append(Mark(x(mem), y(flops), r=3.5, css="pt" + (" head" if r.is_head else ""),
-                            title=f"{i} {r.module}: {fmt.si(flops)} FLOPs, {fmt.nbytes(mem)}, "
-                                  f"{r.intensity:.1f} FLOPs/byte"))
+def roofline_chart(a: Analysis, device: Device = CPU_DEFAULT) -> Chart:
+    """Each layer on the device's roofline: FLOPs per byte against the GFLOP/s it can reach there
+    (the lower of the peak and intensity x bandwidth); a dot's area is its share of the FLOPs."""
+    pts = [(r, r.flops * a.input.batch, r.mem_bytes) for r in a.layers if r.flops and r.mem_bytes]
+    xs = [r.intensity for r, _, _ in pts] or [1.0]
+    lo, hi = min(min(xs), device.ridge) / 2, max(max(xs), device.ridge) * 2
+    x = Scale(lo, hi, LEFT, W - RIGHT, log=True)
+    y = Scale(device.attainable_gflops(lo) / 1.5, device.peak_gflops * 1.6, H - BOTTOM, TOP, log=True)
+    c = Chart("chart-roofline", f"Roofline on {device.name}: arithmetic intensity against attainable GFLOP/s",
+              "arithmetic intensity (FLOPs per byte of memory access, log)", "attainable GFLOP/s (log)",
+              x_ticks=x.ticks(lambda v: f"{v:g}"), y_ticks=y.ticks(lambda v: f"{v:g}"))
+    c.lines.append(Line("polyline", "roof", f"{x(lo)},{y(device.attainable_gflops(lo))} {x(device.ridge)},"
+                        f"{y(device.peak_gflops)} {x(hi)},{y(device.peak_gflops)}",
+                        f"{device.name}: {device.peak_gflops:g} GFLOP/s peak, {device.bandwidth_gbs:g} GB/s"))
+    c.labels.append(Label(x(device.ridge) + 6, y(device.peak_gflops) + 16,
+                          f"ridge {device.ridge:.3g} FLOPs/B: layers left of it are memory-bound"))
+    total = sum(f for _, f, _ in pts) or 1
+    memory = [(r, f, m) for r, f, m in pts if device.bound(f, m) == "memory"]
+    for r, flops, mem in pts:
+        kind = device.bound(flops, mem)
+        c.marks.append(Mark(x(r.intensity), y(device.attainable_gflops(r.intensity)),
+                            r=round(2 + 10 * (flops / total) ** 0.5, 2), css=f"pt {kind}",
+                            title=f"{r.index} {r.module}: {r.intensity:.1f} FLOPs/byte, {kind}-bound; "
+                                  f"{fmt.si(flops)} FLOPs, {fmt.nbytes(mem)}; at least "
+                                  f"{device.bound_ms(flops, mem):.3g} ms on {device.name}"))
+    c.legend = [("roof", f"roofline of {device.name}"), ("memory", "memory-bound layer"),
+                ("compute", "compute-bound layer")]
+    share = sum(f for _, f, _ in memory) / total
+    ms = sum(device.bound_ms(f, m) for _, f, m in memory)
+    whole = sum(device.bound_ms(f, m) for _, f, m in pts)
+    c.caption = (f"{len(memory)} of {len(pts)} layers are memory-bound here: {share:.0%} of the FLOPs but "
+                 f"{ms / whole:.0%} of the roofline time ({ms:.3g} of {whole:.3g} ms at least). A dot's area is "
+                 f"its share of the FLOPs; hover for the layer. {device.name}: {device.source}.") if whole else ""
     return c
 
 
 def all_charts(a: Analysis) -> list[Chart]:
-    return [flops_chart(a), params_chart(a), rf_chart(a), intensity_chart(a)]
+    return [flops_chart(a), params_chart(a), rf_chart(a), roofline_chart(a)]
 

@@ -1,10 +1,16 @@
-"""The side-by-side HTML page of an architecture diff (same templates and styles as the report)."""
+"""The HTML page of an architecture diff: the causes first, then totals and output levels side
+by side, both graphs with the changed nodes marked, and the per-layer table with A's and B's
+values (same templates, styles and table tools as the report)."""
 from __future__ import annotations
+
+from typing import Optional
 
 from markupsafe import Markup
 
-from ..analyzer.diff import ArchDiff
-from .diff_report import LABELS, delta_text, index, layer_delta, module, show_total, what
+from ..analyzer.diff import ArchDiff, LayerDiff
+from ..analyzer.diff_causes import METRICS
+from .diff_report import (CAUSE_HEADER, LABELS, LEVEL_HEADER, counts, delta_text, headline, index, layer_delta,
+                          level_rows, module, share_text, show_total, side_value, value, what)
 from .graph_dot import MARK_COLORS, render_svg
 from .html import _env
 
@@ -16,6 +22,38 @@ def marks(d: ArchDiff) -> tuple[dict[int, str], dict[int, str]]:
     return on_a, on_b
 
 
+def _bar(share: Optional[float], delta: float) -> dict:
+    """A cause's share of one total's change as a bar: width in % of the cell (capped); orange
+    when the cause adds to the total, blue when it takes away."""
+    if share is None or not delta:
+        return {"width": 0, "css": ""}
+    return {"width": round(min(abs(share), 1.0) * 100, 1), "css": "up" if delta > 0 else "down"}
+
+
+def causes(d: ArchDiff) -> list[dict]:
+    return [{"kind": c.kind, "label": c.label, "note": c.note, "a": c.a, "b": c.b,
+             "cells": [{"text": share_text(c, m), "bar": _bar(c.share[m], c.delta[m])} for m in METRICS]} for c in d.causes]
+
+
+def _num(ld: LayerDiff, side: str, key: str) -> dict:
+    v = side_value(ld, side, key)
+    return {"text": "-" if v is None else value(key, v), "key": "" if v is None else repr(v)}
+
+
+def rows(d: ArchDiff) -> list[dict]:
+    out = []
+    trade = {i for t in d.tradeoffs for i in t.layers}
+    for ld in d.layers:
+        cells = []
+        for key in METRICS:
+            cells += [_num(ld, "a", key), _num(ld, "b", key),
+                      {"text": layer_delta(ld, key), "key": repr(float(ld.delta(key)))}]
+        out.append({"status": ld.status, "a": index(ld)[0], "b": index(ld)[1], "module": module(ld), "what": what(ld),
+                    "cells": cells, "trade": bool(ld.b and ld.b.index in trade),
+                    "order": (ld.b or ld.a).index})  # type: ignore[union-attr]
+    return out
+
+
 def render(d: ArchDiff) -> str:
     from .. import __version__
 
@@ -25,12 +63,12 @@ def render(d: ArchDiff) -> str:
         g = render_svg(analysis, m, prefix=side)
         graphs.append({"side": side, "name": analysis.path or analysis.name, "svg": Markup(g.svg) if g.svg else None,
                        "dot": g.dot, "note": g.note})
-    rows = [{"status": ld.status, "a": index(ld)[0], "b": index(ld)[1], "module": module(ld), "what": what(ld),
-             "params": layer_delta(ld, "params"), "gflops": layer_delta(ld, "gflops"),
-             "mem": layer_delta(ld, "mem_bytes")} for ld in d.layers]
-    counts = {s: sum(ld.status == s for ld in d.layers) for s in ("changed", "moved", "added", "removed", "affected", "same")}
+    size = {f"{x.input.ch}x{x.input.imgsz[0]}x{x.input.imgsz[1]}" for x in (d.a, d.b)}
     return _env().get_template("diff.html.j2").render(
-        version=__version__, a=d.a.path or d.a.name, b=d.b.path or d.b.name, method=d.method,
-        input=f"{d.a.input.ch}x{d.a.input.imgsz[0]}x{d.a.input.imgsz[1]}", counts=counts,
+        version=__version__, a=d.a.path or d.a.name, b=d.b.path or d.b.name, headline=headline(d),
+        input=" / ".join(sorted(size)) if len(size) > 1 else size.pop(), counts=counts(d),
+        cause_header=CAUSE_HEADER, causes=causes(d), tradeoffs=[t.text for t in d.tradeoffs],
+        trade_layers=[", ".join(map(str, t.layers)) for t in d.tradeoffs],
         totals=[(LABELS[t.key], show_total(t.key, t.a), show_total(t.key, t.b), delta_text(t)) for t in d.totals],
-        graphs=graphs, rows=rows, colors=MARK_COLORS)
+        level_header=LEVEL_HEADER, levels=level_rows(d), graphs=graphs, rows=rows(d), colors=MARK_COLORS,
+        metrics=[("params", "params"), ("GFLOPs", "GFLOPs"), ("mem", "memory access")])

@@ -1,15 +1,19 @@
-"""Views of an architecture diff: terminal, Markdown, JSON and the side-by-side HTML page."""
+"""Views of an architecture diff: terminal, Markdown and JSON. They lead with the causes (the
+settings that differ and the row changes, each with its part of the change), then the totals,
+the output levels side by side and the per-layer table with A's and B's values."""
 from __future__ import annotations
 
 from typing import Optional
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from ..analyzer.diff import ArchDiff, LayerDiff, TotalDiff
-from ..analyzer.serialize import dumps, plain
+from ..analyzer.diff_causes import METRICS, Cause
+from ..analyzer.model import Level
+from ..analyzer.serialize import dumps, num, plain
 from . import fmt
 
 STYLE = {"changed": "bold yellow", "moved": "bold magenta", "added": "bold green", "removed": "bold red",
@@ -17,6 +21,9 @@ STYLE = {"changed": "bold yellow", "moved": "bold magenta", "added": "bold green
 LABELS = {"params": "params", "params_fused": "params (fused)", "gflops": "GFLOPs", "gflops_fused": "GFLOPs (fused)",
           "macs": "MACs", "flops": "FLOPs (complete)", "mem_bytes": "memory access",
           "mem_bytes_fused": "memory access (fused)", "peak_activation_bytes": "peak activations"}
+SHORT = {"params": "params", "gflops": "GFLOPs", "mem_bytes": "mem"}
+CAUSE_HEADER = ("cause", "what", "A", "B", "params", "GFLOPs", "mem")
+LEVEL_HEADER = ("output", "CxHxW A", "CxHxW B", "stride", "RF A", "RF B", "largest anchor")
 
 
 def show_total(key: str, v: float) -> str:
@@ -33,6 +40,26 @@ def delta_text(t: TotalDiff) -> str:
     sign = "+" if t.delta > 0 else ""
     pct = f" ({t.pct:+.1%})" if t.pct is not None else ""
     return f"{sign}{show_total(t.key, t.delta)}{pct}"
+
+
+def value(key: str, v: float) -> str:
+    """One layer's value of a metric."""
+    if key == "gflops":
+        return f"{v:.3f}"
+    if key == "mem_bytes":
+        return fmt.nbytes(round(v))
+    return f"{round(v):,}"
+
+
+def signed(key: str, v: float) -> str:
+    """A change in a metric ('' when none)."""
+    if not v:
+        return ""
+    if key == "gflops":
+        return f"{v:+.3f}"
+    if key == "mem_bytes":
+        return fmt.signed_bytes(round(v))
+    return f"{round(v):+,}"
 
 
 def index(d: LayerDiff) -> tuple[str, str]:
@@ -55,34 +82,84 @@ def what(d: LayerDiff) -> str:
 
 
 def layer_delta(d: LayerDiff, key: str) -> str:
-    v = d.delta(key)
-    if not v:
-        return ""
-    if key == "gflops":
-        return f"{v:+.3f}"
-    if key == "mem_bytes":
-        return fmt.signed_bytes(round(v))
-    return f"{round(v):+,}"
+    return signed(key, d.delta(key))
+
+
+def side_value(d: LayerDiff, side: str, key: str) -> Optional[float]:
+    r = d.a if side == "a" else d.b
+    return None if r is None else float(getattr(r, key))
+
+
+def a_to_b(d: LayerDiff, key: str) -> str:
+    """'1.18M -> 2.66M' in the terminal's compact form ('-' for a missing side, '=' unchanged)."""
+    va, vb = side_value(d, "a", key), side_value(d, "b", key)
+    if va == vb:
+        return "="
+
+    def short(v: Optional[float]) -> str:
+        if v is None:
+            return "-"
+        return f"{v:.2f}" if key == "gflops" else fmt.nbytes(round(v)) if key == "mem_bytes" else fmt.si(v)
+    return f"{short(va)} -> {short(vb)}"
+
+
+def share_text(c: Cause, key: str) -> str:
+    """'+11,686,624 (84%)': the cause's part of the change and its share of the whole change."""
+    part = signed(key, c.delta[key]) or "="
+    s = c.share[key]
+    return part + (f" ({s:.0%})" if s is not None and c.delta[key] else "")
+
+
+def cause_rows(d: ArchDiff) -> list[list[str]]:
+    return [[c.kind, c.label + (f"; {c.note}" if c.note else ""), c.a, c.b, *(share_text(c, m) for m in METRICS)]
+            for c in d.causes]
+
+
+def _rf(lv: Optional[Level]) -> str:
+    return fmt.rf_exact(lv.output) if lv else "-"
+
+
+def _anchor(lv: Optional[Level]) -> str:
+    return f"{lv.largest_anchor:g}" if lv and lv.largest_anchor else "-"
+
+
+def level_rows(d: ArchDiff) -> list[list[str]]:
+    rows = []
+    for ld in d.levels:
+        sa = fmt.axes(ld.a.output.stride, fmt.frac) if ld.a else "-"
+        sb = fmt.axes(ld.b.output.stride, fmt.frac) if ld.b else "-"
+        anchors = _anchor(ld.a) if _anchor(ld.a) == _anchor(ld.b) else f"{_anchor(ld.a)} -> {_anchor(ld.b)}"
+        rows.append([ld.name, fmt.shape(ld.a.output) if ld.a else "-", fmt.shape(ld.b.output) if ld.b else "-",
+                     sa if sa == sb else f"{sa} -> {sb}", _rf(ld.a), _rf(ld.b), anchors])
+    return rows
+
+
+def _table(title: str, header: tuple[str, ...], rows: list[list[str]], left: set[int]) -> Table:
+    t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for k, col in enumerate(header):
+        t.add_column(col, justify="left" if k in left else "right", overflow="fold")
+    for row in rows:
+        t.add_row(*(Text(fmt.visible(c)) for c in row))
+    return t
 
 
 def totals_table(d: ArchDiff) -> Table:
-    t = Table(title="Totals", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("metric", "A", "B", "change"):
-        t.add_column(col, justify="left" if col == "metric" else "right")
-    for tot in d.totals:
-        t.add_row(LABELS[tot.key], show_total(tot.key, tot.a), show_total(tot.key, tot.b), delta_text(tot))
-    return t
+    return _table("Totals", ("metric", "A", "B", "change"),
+                  [[LABELS[t.key], show_total(t.key, t.a), show_total(t.key, t.b), delta_text(t)] for t in d.totals],
+                  {0})
 
 
 def layers_table(d: ArchDiff, show_all: bool, width: int = 200) -> Table:
     """On a narrow terminal (< 120 columns) every row stays one line: long changes are elided
-    with "…" (Markdown, JSON and HTML show them whole)."""
+    with "…" and params/GFLOPs show their change only (Markdown, JSON and HTML show it all)."""
     narrow = width < 120
-    rows = [(ld, (*index(ld), module(ld), what(ld) or ld.status, layer_delta(ld, "params"),
-                  layer_delta(ld, "gflops"), layer_delta(ld, "mem_bytes")))
+    pair = layer_delta if narrow else a_to_b  # a narrow terminal has room for the changes only
+    rows = [(ld, (*index(ld), module(ld), what(ld) or ld.status, pair(ld, "params"),
+                  pair(ld, "gflops"), layer_delta(ld, "mem_bytes")))
             for ld in d.layers if show_all or ld.status not in ("same", "affected")]
     t = Table(title="Layers (A -> B)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    titles = ("A", "B", "module", "what changed", "params", "GFLOPs", "mem")
+    titles = ("A", "B", "module", "what changed", *(("params", "GFLOPs") if narrow else
+                                                     ("params A -> B", "GFLOPs A -> B")), "mem change")
     widths = [max([len(col), *(len(cells[k]) for _, cells in rows)]) for k, col in enumerate(titles)]
     room = max(12, width - sum(w + 3 for k, w in enumerate(widths) if k != 3))  # pad 2 + divider 1 each
     for k, col in enumerate(titles):
@@ -95,26 +172,62 @@ def layers_table(d: ArchDiff, show_all: bool, width: int = 200) -> Table:
     return t
 
 
+def counts(d: ArchDiff) -> dict[str, int]:
+    return {s: sum(ld.status == s for ld in d.layers) for s in STYLE}
+
+
+def headline(d: ArchDiff) -> str:
+    c = counts(d)
+    return (f"{d.method}; {c['changed']} changed, {c['moved']} moved, {c['added']} added, {c['removed']} removed, "
+            f"{c['affected']} affected only")
+
+
 def render_terminal(d: ArchDiff, console: Console, show_all: bool = False) -> None:
-    counts = {s: sum(ld.status == s for ld in d.layers) for s in STYLE}
-    head = Text(f"A: {fmt.visible(d.a.path or d.a.name)}  ->  B: {fmt.visible(d.b.path or d.b.name)}  "
-                f"({d.method}; {counts['changed']} changed, {counts['moved']} moved, {counts['added']} added, "
-                f"{counts['removed']} removed, {counts['affected']} affected only)", style="bold")
-    hidden = counts["same"] + counts["affected"]
-    note = Text("" if show_all or not hidden else f"{hidden} unchanged or only affected layers hidden; "
-                "--all shows them", style="dim")
-    console.print(Group(head, totals_table(d), layers_table(d, show_all, console.width), note))
+    c = counts(d)
+    parts: list[RenderableType] = [
+        Text(f"A: {fmt.visible(d.a.path or d.a.name)}  ->  B: {fmt.visible(d.b.path or d.b.name)}  ({headline(d)})",
+             style="bold")]
+    if d.causes:
+        parts.append(_table("Why B differs (each cause's part of the change, and its share)", CAUSE_HEADER,
+                            cause_rows(d), {0, 1, 2, 3}))
+    for t in d.tradeoffs:
+        parts.append(Text(f"Trade-off: {t.text}" + (f" (layers {', '.join(map(str, t.layers))})" if t.layers else ""),
+                          style="bold yellow"))
+    parts += [totals_table(d), _table("Output levels", LEVEL_HEADER, level_rows(d), {0}),
+              layers_table(d, show_all, console.width)]
+    hidden = c["same"] + c["affected"]
+    if hidden and not show_all:
+        parts.append(Text(f"{hidden} unchanged or only affected layers hidden; --all shows them", style="dim"))
+    console.print(Group(*parts))
+
+
+def _side(r) -> Optional[dict]:
+    if r is None:
+        return None
+    return {"index": r.index, "module": r.module, "args": plain(r.args), "from": list(r.src_from),
+            "out_shape": [o.shape.as_list() for o in r.outputs], "params": r.params, "gflops": r.gflops,
+            "flops": r.flops, "mem_bytes": r.mem_bytes}
+
+
+def _level(lv: Optional[Level]) -> Optional[dict]:
+    if lv is None:
+        return None
+    o = lv.output
+    return {"layer": lv.layer, "shape": o.shape.as_list(), "stride": num(o.stride), "rf": num(o.rf),
+            "rf_min": list(o.rf_min), "rf_max": list(o.rf_max), "anchors": [list(p) for p in lv.anchors]}
 
 
 def to_dict(d: ArchDiff) -> dict:
-    def side(r) -> Optional[dict]:
-        return None if r is None else {"index": r.index, "module": r.module, "args": plain(r.args),
-                                       "from": list(r.src_from), "out_shape": [o.shape.as_list() for o in r.outputs]}
     return {
-        "schema": "yanalyze-diff/1", "a": d.a.path or d.a.name, "b": d.b.path or d.b.name, "method": d.method,
-        "input": {"imgsz": list(d.a.input.imgsz)},
+        "schema": "yanalyze-diff/2", "a": d.a.path or d.a.name, "b": d.b.path or d.b.name, "method": d.method,
+        "input": {"a": {"imgsz": list(d.a.input.imgsz)}, "b": {"imgsz": list(d.b.input.imgsz)}},
+        "causes": [{"kind": c.kind, "label": c.label, "a": c.a, "b": c.b, "layers": list(c.layers),
+                    "delta": c.delta, "share": c.share, "note": c.note} for c in d.causes],
+        "tradeoffs": [{"falls": t.falls, "rises": t.rises, "falls_pct": t.falls_pct, "rises_pct": t.rises_pct,
+                       "layers": list(t.layers), "text": t.text} for t in d.tradeoffs],
         "totals": {t.key: {"a": t.a, "b": t.b, "delta": t.delta, "pct": t.pct} for t in d.totals},
-        "layers": [{"status": ld.status, "a": side(ld.a), "b": side(ld.b), "changes": list(ld.changes),
+        "levels": [{"name": ld.name, "a": _level(ld.a), "b": _level(ld.b)} for ld in d.levels],
+        "layers": [{"status": ld.status, "a": _side(ld.a), "b": _side(ld.b), "changes": list(ld.changes),
                     "explained_by": ld.explained_by,
                     "delta": {k: ld.delta(k) for k in ("params", "gflops", "flops", "mem_bytes")}}
                    for ld in d.layers],
@@ -127,15 +240,33 @@ def to_json(d: ArchDiff) -> str:
 
 def markdown(d: ArchDiff, show_all: bool = False) -> str:
     from .markdown import cell, code
-    out = [f"### yanalyze diff: {code(d.a.name)} -> {code(d.b.name)}", "",
-           "| metric | A | B | change |", "|---|---:|---:|---:|"]
-    out += [f"| {LABELS[t.key]} | {show_total(t.key, t.a)} | {show_total(t.key, t.b)} | {delta_text(t)} |"
-            for t in d.totals]
-    out += ["", "| A | B | status | module | what changed | params | GFLOPs |", "|---:|---:|---|---|---|---:|---:|"]
+
+    def table(header, rows, right, literal=()) -> list[str]:
+        out = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" if k in right else "---"
+                                                                 for k in range(len(header))) + "|"]
+        out += ["| " + " | ".join(code(v) if k in literal else cell(v) for k, v in enumerate(row)) + " |"
+                for row in rows]
+        return out + [""]
+
+    out = [f"### yanalyze diff: {code(d.a.name)} -> {code(d.b.name)}", "", cell(headline(d)) + ".", ""]
+    if d.causes:
+        out += ["**Why B differs** (each cause's part of the change, and its share)", ""]
+        out += table(CAUSE_HEADER, cause_rows(d), {4, 5, 6}, literal=(1, 2, 3))
+    out += [f"**Trade-off:** {cell(t.text)}" + "\n" for t in d.tradeoffs]
+    out += table(("metric", "A", "B", "change"), [[LABELS[t.key], show_total(t.key, t.a), show_total(t.key, t.b),
+                                                   delta_text(t)] for t in d.totals], {1, 2, 3})
+    out += table(LEVEL_HEADER, level_rows(d), {1, 2, 3, 4, 5, 6})
+    header = ("A", "B", "status", "module", "what changed", "params A", "params B", "GFLOPs A", "GFLOPs B",
+              "mem change")
+    rows = []
     for ld in d.layers:
         if ld.status in ("same", "affected") and not show_all:
             continue
-        a, b = index(ld)
-        out.append(f"| {a} | {b} | {ld.status} | {cell(module(ld))} | {code(what(ld)) if what(ld) else ''} | "
-                   f"{layer_delta(ld, 'params')} | {layer_delta(ld, 'gflops')} |")
-    return "\n".join(out) + "\n"
+        va = {k: side_value(ld, "a", k) for k in METRICS}
+        vb = {k: side_value(ld, "b", k) for k in METRICS}
+        rows.append([*index(ld), ld.status, module(ld), what(ld),
+                     *("-" if v is None else value(k, v) for k, v in (("params", va["params"]), ("params", vb["params"]),
+                                                                       ("gflops", va["gflops"]), ("gflops", vb["gflops"]))),
+                     layer_delta(ld, "mem_bytes")])
+    out += table(header, rows, {0, 1, 5, 6, 7, 8, 9}, literal=(3, 4))
+    return "\n".join(out)

@@ -16,6 +16,7 @@ from ..analyzer.model import Analysis
 from . import fmt
 from . import summary as S
 from .charts import all_charts
+from .cost_charts import cost_charts
 from .columns import COLUMNS
 from .drawings import drawing
 from .graph_dot import GraphSVG, node_id, render_svg
@@ -75,7 +76,9 @@ def render(a: Analysis, options: Optional[Options] = None) -> str:
     return _env().get_template("report.html.j2").render(
         name=a.name, path=a.path or "", version=__version__,
         input=S.input_text(a), headline=S.headline(a),
-        summary=[(i.label, i.value, i.detail) for i in S.totals(a)], levels=S.levels(a), table=table(a), charts=all_charts(a),
+        summary=[(i.label, i.value, i.detail) for i in S.totals(a)], level_header=S.LEVEL_HEADER, levels=S.levels(a),
+        table=table(a), charts=all_charts(a), cost_charts=cost_charts(a), cost_tables=S.cost_tables(a),
+        share_header=S.SHARE_HEADER, top_layers=S.top_layers(a),
         graph_svg=Markup(graph.svg) if graph.svg else None, graph_dot=graph.dot, graph_note=graph.note,
         sections=options.sections, rewrites=rewrite_views(a),
         diagnostics=[(f.severity, f.code, f.where, f.message) for f in S.findings(a)])

@@ -30,7 +30,11 @@ def _table(header: list[str], rows: list[list[str]], right: set[int], literal: f
 def render(a: Analysis) -> str:
     out = [f"### yanalyze: {cell(a.name)}", "", f"Input {S.input_text(a)}. {cell(S.headline(a))}.", ""]
     out += _table(["metric", "value", "detail"], [[i.label, i.value, i.detail] for i in S.totals(a)], {1}) + [""]
-    out += _table(list(S.LEVEL_HEADER), S.levels(a), {2, 3, 4}) + [""]
+    out += _table(list(S.LEVEL_HEADER), S.levels(a), {2, 3, 4, 5, 6}) + [""]
+    out += ["**Where the cost goes** (share of each total)", ""]
+    for _, first, rows in S.cost_tables(a):
+        out += _table([first, *S.SHARE_HEADER], rows, {1, 2, 3, 4}) + [""]
+    out += [f"Top GFLOPs layers: {cell(S.top_layers(a, n=10))}.", ""]
     cols = [c for c in COLUMNS if c.terminal]
     out += ["<details><summary>Per-layer table</summary>", ""]
     out += _table([c.title for c in cols], [[c.cell(r) for c in cols] for r in a.layers],

@@ -3,7 +3,10 @@ levels and the rewrite findings, as text cells the terminal, Markdown and HTML l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
+from ..analyzer.breakdown import METRICS, of
+from ..analyzer.model import Group
 from ..analyzer.model import Analysis, Rewrite
 from . import fmt
 
@@ -17,7 +20,7 @@ class Item:
     detail: str
 
 
-LEVEL_HEADER = ("output", "CxHxW", "stride", "RF textbook", "RF exact", "note")
+LEVEL_HEADER = ("output", "CxHxW", "stride", "RF textbook", "RF exact", "RF / image", "largest anchor", "note")
 REWRITE_HEADER = ("#", "rewrite", "verdict", "change when applied")
 
 
@@ -46,13 +49,20 @@ def totals(a: Analysis) -> list[Item]:
 
 
 def levels(a: Analysis) -> list[list[str]]:
+    """Each output level's receptive field beside the image and the level's anchors: the RF as a
+    multiple of the image side, the largest anchor (w x h, px), and what that means."""
     rows = []
+    side = max(a.input.imgsz)
     for lv in a.levels:
         o = lv.output
-        notes = [n for n, on in (("global context", o.global_context), ("larger than the image", o.rf_exceeds_image))
-                 if on]
+        rf = min(o.rf_max)
+        big = max(lv.anchors, key=max, default=None)
+        notes = [n for n, on in (("global context", o.global_context),
+                                 ("smaller than its largest anchor", big is not None and rf < max(big)),
+                                 ("larger than the image", o.rf_exceeds_image)) if on]
         rows.append([lv.name, fmt.shape(o), fmt.axes(o.stride, fmt.frac), fmt.axes(o.rf, fmt.frac),
-                     fmt.rf_exact(o), ", ".join(notes)])
+                     fmt.rf_exact(o), f"{max(o.rf_max) / side:.1f}x",
+                     f"{big[0]:g}x{big[1]:g}" if big else "-", ", ".join(notes)])
     return rows
 
 
@@ -112,3 +122,36 @@ def findings(a: Analysis) -> list[Finding]:
             out.append(Finding(severity=severity, code=code, where="" if d.layer is None else f"layer {d.layer}",
                                message=d.message))
     return out
+
+
+SHARE_HEADER = ("params", "GFLOPs", "memory access", "activations")
+TOP_MODULES = 6  # module types shown before the rest are summed as "other"
+
+
+def _pct(v: float) -> str:
+    return f"{v:.1%}" if v else "0"
+
+
+def share_rows(groups: Sequence[Group], limit: int = 0) -> list[list[str]]:
+    """[key, share of params, GFLOPs, memory access, activation memory] per group; past `limit`
+    groups the rest are one "other" row, so the shares still sum to 100%."""
+    shown = list(groups[:limit]) if limit and len(groups) > limit + 1 else list(groups)
+    rows = [[g.key, *(_pct(g.shares[m]) for m in METRICS)] for g in shown]
+    rest = groups[len(shown):]
+    if rest:
+        rows.append([f"other ({len(rest)} types)", *(_pct(sum(g.shares[m] for g in rest)) for m in METRICS)])
+    return rows
+
+
+def cost_tables(a: Analysis) -> list[tuple[str, str, list[list[str]]]]:
+    """(title, first column, rows): the groupings every view shows, in the order they are shown."""
+    b = of(a)
+    return [("by section", "section", share_rows(b.by_section)),
+            ("by module type", "module", share_rows(b.by_module, TOP_MODULES)),
+            ("by the output levels a layer feeds", "feeds", share_rows(b.by_level))]
+
+
+def top_layers(a: Analysis, metric: str = "gflops", n: int = 5) -> str:
+    """'6 C3 12.1%, 4 C3 9.0%, ...': the layers with the largest share of one metric."""
+    return ", ".join(f"{g.key} {_pct(g.shares[metric])}" for g in of(a).top[metric][:n]
+                     if g.values[metric])

@@ -64,6 +64,20 @@ def _plain_table(header: tuple[str, ...], rows: list[list[str]], right: set[int]
     return table
 
 
+def cost_grid(a: Analysis) -> Group:
+    """Where the cost goes, compact: sections and module types side by side, then the top layers."""
+    grid = Table(title="Where the cost goes (share of each total)", title_justify="left", title_style="bold",
+                 box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    tables = S.cost_tables(a)[:2]
+    grid.add_column("")
+    for h in S.SHARE_HEADER:
+        grid.add_column(h, justify="right")
+    for k, (_, _, rows) in enumerate(tables):
+        for j, row in enumerate(rows):
+            grid.add_row(*(Text(fmt.visible(c)) for c in row), end_section=j == len(rows) - 1 and k == 0)
+    return Group(grid, Text(f"top GFLOPs layers: {fmt.visible(S.top_layers(a))}\n"))
+
+
 def rewrite_notes(a: Analysis) -> Text:
     text = Text()
     for r in a.rewrites:
@@ -90,7 +104,8 @@ def render(a: Analysis, console: Console) -> None:
                   "> larger than the image. GFLOPs: ultralytics convention. mem: bytes accessed."
                   + (" Module + from a plugin, † measured in torch, ? unknown (not counted)."
                      if any(r.origin != "built-in" for r in a.layers) else ""), style="dim")
-    parts: list[RenderableType] = [title, summary_grid(a), _plain_table(S.LEVEL_HEADER, S.levels(a), {1, 2, 3, 4})]
+    parts: list[RenderableType] = [title, summary_grid(a), _plain_table(S.LEVEL_HEADER, S.levels(a), {1, 2, 3, 4, 5, 6})]
+    parts += [cost_grid(a)]
     if a.rewrites:
         parts += [_plain_table(S.REWRITE_HEADER, S.rewrites(a), {0}, "Equivalence rewrites"), rewrite_notes(a)]
     parts += [layer_table(a, console.width), legend]

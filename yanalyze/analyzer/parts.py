@@ -1,0 +1,53 @@
+"""A block's internals from the kernels its cost model recorded: Conv2d + BatchNorm + activation
+read as one Conv step, identical steps in a row counted once, each with its cost."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from .cost import Cost
+from .model import DTYPE_BYTES, InputSpec, Part
+
+NAMES = {"conv2d": "Conv2d", "batchnorm": "BatchNorm", "activation": "activation", "maxpool": "MaxPool",
+         "avgpool": "AvgPool", "adaptive_avgpool": "AdaptiveAvgPool", "upsample": "Upsample",
+         "upsample_bilinear": "Upsample (bilinear)", "concat": "Concat", "add": "Add",
+         "pad": "Pad", "space_to_depth": "space-to-depth", "depth_to_space": "depth-to-space",
+         "linear": "Linear", "broadcast": "element-wise", "scalar_op": "element-wise",
+         "contiguous": "copy (contiguous)", "mean": "mean", "conv_transpose2d": "ConvTranspose2d",
+         "group_norm": "GroupNorm", "layer_norm": "LayerNorm"}
+MAX_PARTS = 200  # a transformer stage records thousands of kernels; the rest are summed as one step
+
+
+def _steps(ops: Sequence[tuple[str, str, Cost]]) -> list[tuple[str, str, Cost]]:
+    """Conv2d followed by its BatchNorm (and activation) becomes one 'Conv' step."""
+    out: list[tuple[str, str, Cost]] = []
+    k = 0
+    while k < len(ops):
+        what, detail, cost = ops[k]
+        if what == "conv2d" and k + 1 < len(ops) and ops[k + 1][0] == "batchnorm":
+            cost, extra, k = cost + ops[k + 1][2], " +BN", k + 2
+            if k < len(ops) and ops[k][0] == "activation":
+                cost, extra, k = cost + ops[k][2], f"{extra} +{ops[k][1]}", k + 1
+            out.append(("Conv", detail + extra, cost))
+            continue
+        out.append((NAMES.get(what, what.strip("_").replace("_", " ")), detail, cost))
+        k += 1
+    return out
+
+
+def parts(ops: Sequence[tuple[str, str, Cost]], inp: InputSpec) -> tuple[Part, ...]:
+    """The steps of one layer, with consecutive identical steps merged (SPPF's three pools)."""
+    runs: list[list] = []
+    for name, detail, cost in _steps(ops):
+        if runs and runs[-1][0] == name and runs[-1][1] == detail:
+            runs[-1][2] += 1
+            runs[-1][3] = runs[-1][3] + cost
+        else:
+            runs.append([name, detail, 1, cost])
+    if len(runs) > MAX_PARTS:
+        rest = runs[MAX_PARTS - 1:]
+        total = sum((r[3] for r in rest), Cost())
+        runs = runs[:MAX_PARTS - 1] + [["more steps", f"{len(rest)} further steps", 1, total]]
+    nbytes = DTYPE_BYTES[inp.dtype]
+    return tuple(Part(name=name, detail=detail, count=count, params=c.params, gflops=2 * c.thop / 1e9,
+                      flops=c.flops, mem_bytes=(c.act * inp.batch + c.weights) * nbytes)
+                 for name, detail, count, c in runs)
