@@ -104,11 +104,33 @@ class Outcome:
     layer: Optional[int] = None
     line: Optional[int] = None
     detail: str = ""
+    baseline: str = ""  # increase limits: the baseline config, its own value and the growth allowed
+    baseline_value: Optional[float] = None
+    max_increase: Optional[float] = None
 
     @property
     def headroom(self) -> float:
         """How far the value is inside the limit (negative when exceeded)."""
         return self.value - self.limit if self.kind == "min" else self.limit - self.value
+
+    @property
+    def growth(self) -> Optional[float]:
+        """Growth over the baseline as a fraction (None without a baseline, or a zero one)."""
+        if self.baseline_value is None or not self.baseline_value:
+            return None
+        return self.value / self.baseline_value - 1
+
+
+@dataclass(frozen=True)
+class BudgetCheck:
+    """A budget file's limits evaluated for one report (the report shows them; `check` gates)."""
+
+    file: str
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.outcomes)
 
 
 def parse_limits(raw: Any, where: str) -> Limits:
@@ -160,6 +182,12 @@ def _imgsizes(raw: Any, where: str) -> list[tuple[int, int]]:
 
 def load_budget(path: str) -> tuple[list[Target], Limits]:
     """Read a budget file; returns its targets and its default limits (for command-line configs)."""
+    targets, limits, _ = read_budget(path)
+    return targets, limits
+
+
+def read_budget(path: str) -> tuple[list[Target], Limits, Optional[Baseline]]:
+    """A budget file's targets, its default limits and its default baseline."""
     p = Path(path)
     try:
         text = read_text(path, what="budget file")
@@ -183,7 +211,7 @@ def load_budget(path: str) -> tuple[list[Target], Limits]:
         raise exc.located(path) from None
 
 
-def _targets(raw: dict, base: Path) -> tuple[list[Target], Limits]:
+def _targets(raw: dict, base: Path) -> tuple[list[Target], Limits, Optional[Baseline]]:
     unknown = set(raw) - {"imgsz", "limits", "configs", "baseline"}
     if unknown:
         raise ConfigError(f"unknown key {sorted(unknown)[0]!r} (use imgsz, limits, configs, baseline)",
@@ -204,7 +232,7 @@ def _targets(raw: dict, base: Path) -> tuple[list[Target], Limits]:
         own_base = _baseline(item["baseline"], f"{where}.baseline", base) if "baseline" in item else baseline
         for hw in _imgsizes(item.get("imgsz"), f"{where}.imgsz") if "imgsz" in item else sizes:
             targets.append(Target(path=str(base / item["path"]), imgsz=hw, limits=own, baseline=own_base))
-    return targets, limits
+    return targets, limits, baseline
 
 
 def _baseline(raw: Any, where: str, base: Path) -> Optional[Baseline]:
@@ -216,9 +244,11 @@ def _baseline(raw: Any, where: str, base: Path) -> Optional[Baseline]:
                     max_increase=parse_increase(raw.get("max_increase", "0%"), f"{where}.max_increase"))
 
 
-def evaluate(t: Target) -> list[Outcome]:
-    """Every limit of one target against its analysis (and its baseline's)."""
-    a = analyze_with(t.path, t.imgsz, t.options, rewrites=False)
+def evaluate(t: Target, a: Optional[Analysis] = None) -> list[Outcome]:
+    """Every limit of one target against its analysis (and its baseline's); a report passes the
+    analysis it already has."""
+    if a is None:
+        a = analyze_with(t.path, t.imgsz, t.options, rewrites=False)
     out = []
     for key, limit in t.limits.maxima.items():
         m = METRICS[key]
@@ -263,8 +293,27 @@ def _against_baseline(t: Target, a: Analysis) -> list[Outcome]:
         limit = b * (1 + frac)
         out.append(Outcome(config=t.path, imgsz=t.imgsz, metric=f"increase.{key}",
                            label=f"{m.label} vs baseline +{frac:.0%}", unit=m.unit, value=v, limit=limit,
-                           ok=v <= limit, kind="increase", detail=f"baseline {t.baseline.path}"))
+                           ok=v <= limit, kind="increase", detail=f"baseline {t.baseline.path}",
+                           baseline=t.baseline.path, baseline_value=b, max_increase=frac))
     return out
+
+
+def _same_path(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return a == b
+
+
+def for_report(path: str, a: Analysis, cfg: str, imgsz: tuple[int, int], options: ModelOptions) -> BudgetCheck:
+    """The budget file's limits for one report: the file's own entries for this config at this
+    image size when it lists them, else its default limits and baseline."""
+    targets, defaults, baseline = read_budget(path)
+    mine = [t for t in targets if _same_path(t.path, cfg) and t.imgsz == imgsz]
+    if not mine and (defaults.maxima or defaults.min_rf or baseline):
+        mine = [Target(path=cfg, imgsz=imgsz, limits=defaults, baseline=baseline)]
+    outcomes = [o for t in mine for o in evaluate(replace(t, path=cfg, options=options), a)]
+    return BudgetCheck(file=path, outcomes=tuple(outcomes))
 
 
 def with_limits(targets: list[Target], extra: Limits) -> list[Target]:

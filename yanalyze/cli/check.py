@@ -32,6 +32,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--junit", metavar="PATH", help="write JUnit XML")
     p.add_argument("--json", nargs="?", const="-", metavar="PATH", help="JSON to stdout or PATH")
     p.add_argument("--md", metavar="PATH", help="write the Markdown summary")
+    p.add_argument("--html", metavar="PATH", help="write a self-contained HTML page of every limit")
     add_model_options(p, imgsz="many")
     return p
 
@@ -76,12 +77,16 @@ def run(argv: Sequence[str]) -> int:
     load_extensions(args)
     todo = targets(args)
     reads = inputs_of(args, args.budget, args.baseline, *args.cfgs, *(t.path for t in todo))
-    check_outputs([args.junit, args.md, args.json], reads)
+    check_outputs([args.junit, args.md, args.json, args.html], reads)
     outcomes = [o for t in todo for o in B.evaluate(t)]
     from ..reports import budget_report as R
 
     files = {path: text for path, text in ((args.junit, R.junit(outcomes)), (args.md, R.markdown(outcomes)),
                                            (None if args.json == "-" else args.json, R.to_json(outcomes))) if path}
+    if args.html:
+        from ..reports.budget_html import page
+
+        files[args.html] = page(outcomes, args.budget)
     write_all(files, reads)
     if args.json == "-":
         print(R.to_json(outcomes), end="")
@@ -91,10 +96,9 @@ def run(argv: Sequence[str]) -> int:
         Console().print(R.table(outcomes))
     if os.environ.get("GITHUB_ACTIONS") == "true":
         github(outcomes, sys.stderr if args.json == "-" else sys.stdout)
-    failed = sum(not o.ok for o in outcomes)
     if args.json != "-":
-        print(f"{failed} of {len(outcomes)} limits exceeded" if failed else f"all {len(outcomes)} limits hold")
-    return EXIT_OVER if failed else EXIT_OK
+        print(R.verdict(outcomes))
+    return EXIT_OK if all(o.ok for o in outcomes) else EXIT_OVER
 
 
 def github(outcomes: list[B.Outcome], stream: TextIO) -> None:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from typing import Optional, Sequence
 
 from ..analyzer.analyze import analyze_with
+from ..analyzer.budget import BudgetCheck, for_report
 from ..analyzer.model import Analysis
 from .options import Parser, add_model_options, inputs_of, load_extensions, model_options, positive_int, usage_error
 from .output import check_outputs, write_all
@@ -26,21 +27,25 @@ def parser() -> argparse.ArgumentParser:
                    help="write a Markdown summary to PATH, or to stdout without PATH")
     p.add_argument("--dot", default=None, metavar="PATH", help="write the layer graph as Graphviz DOT")
     p.add_argument("--svg", default=None, metavar="PATH", help="write the layer graph as SVG (needs dot)")
+    p.add_argument("--budget", default=None, metavar="BUDGET.yaml",
+                   help="show a budget file's limits for this config in every view (its own entry at this "
+                        "image size, else the file's defaults); the exit code stays 0 even when one is "
+                        "exceeded: use `yanalyze check` to gate")
     p.add_argument("-q", "--quiet", action="store_true", help="no terminal report, only the files asked for")
     p.add_argument("--width", type=positive_int, default=None, help="terminal width for the table")
     add_model_options(p)
     return p
 
 
-def outputs(args: argparse.Namespace, a: Analysis) -> dict[str, str]:
+def outputs(args: argparse.Namespace, a: Analysis, budget: Optional[BudgetCheck]) -> dict[str, str]:
     """Render every file asked for before writing any, so bad input writes nothing."""
     files: dict[str, str] = {}
     if args.json not in (None, "-"):
         from ..reports.json_report import render as render_json
-        files[args.json] = render_json(a)
+        files[args.json] = render_json(a, budget)
     if args.md not in (None, "-"):
         from ..reports.markdown import render as render_md
-        files[args.md] = render_md(a)
+        files[args.md] = render_md(a, budget)
     if args.html is not None or args.dot or args.svg:
         from ..reports.graph_dot import render_svg
         graph = render_svg(a)
@@ -53,30 +58,38 @@ def outputs(args: argparse.Namespace, a: Analysis) -> dict[str, str]:
             files[args.svg] = graph.svg
         if args.html is not None:
             from ..reports.html import Options, render as render_html
-            files[args.html or f"{a.name}.html"] = render_html(a, Options(graph=graph))
+            files[args.html or f"{a.name}.html"] = render_html(a, Options(graph=graph, budget=budget))
     return files
+
+
+def budget_inputs(budget: Optional[BudgetCheck]) -> list[str]:
+    """The baseline configs a budget file made the report read (no output may replace them)."""
+    return sorted({o.baseline for o in budget.outcomes if o.baseline}) if budget else []
 
 
 def run(argv: Sequence[str]) -> int:
     args = parser().parse_args(argv)
     if args.json == "-" and args.md == "-":
         raise usage_error("--json and --md cannot both go to stdout; give one a PATH")
-    check_outputs([args.json, args.md, args.dot, args.svg, args.html], inputs_of(args, args.cfg))
+    reads = inputs_of(args, args.cfg, args.budget)
+    check_outputs([args.json, args.md, args.dot, args.svg, args.html], reads)
     load_extensions(args)
-    a = analyze_with(args.cfg, args.imgsz, model_options(args))
-    files = outputs(args, a)
-    write_all(files, inputs_of(args, args.cfg))
+    options = model_options(args)
+    a = analyze_with(args.cfg, args.imgsz, options)
+    budget = for_report(args.budget, a, args.cfg, args.imgsz, options) if args.budget else None
+    files = outputs(args, a, budget)
+    write_all(files, inputs_of(args, args.cfg, args.budget, *budget_inputs(budget)))
     if args.json == "-":
         from ..reports.json_report import render as render_json
-        sys.stdout.write(render_json(a))
+        sys.stdout.write(render_json(a, budget))
     elif args.md == "-":
         from ..reports.markdown import render as render_md
-        sys.stdout.write(render_md(a))
+        sys.stdout.write(render_md(a, budget))
     elif not args.quiet:
         from rich.console import Console
 
         from ..reports.terminal import render
-        render(a, Console(width=args.width) if args.width else Console())
+        render(a, Console(width=args.width) if args.width else Console(), budget)
     stream = sys.stderr if "-" in (args.json, args.md) else sys.stdout
     for path in files:
         print(f"wrote {path}", file=stream)

@@ -8,7 +8,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from ..analyzer.budget import Outcome
+from ..analyzer.budget import BudgetCheck, Outcome
 from ..analyzer.serialize import dumps
 from . import fmt
 
@@ -24,9 +24,30 @@ def show(o: Outcome, v: float) -> str:
     return fmt.count(round(v))
 
 
+def margin(o: Outcome) -> str:
+    """The headroom in the metric's unit, negative when exceeded."""
+    return show(o, o.headroom) if o.headroom >= 0 else "-" + show(o, -o.headroom)
+
+
+def margin_pct(o: Outcome) -> str:
+    """The headroom as a share of the limit ('' for a zero limit)."""
+    return f"{o.headroom / o.limit:+.1%}" if o.limit else ""
+
+
 def headroom(o: Outcome) -> str:
-    pct = f" ({o.headroom / o.limit:+.1%})" if o.limit else ""
-    return (show(o, o.headroom) if o.headroom >= 0 else "-" + show(o, -o.headroom)) + pct
+    return margin(o) + (f" ({margin_pct(o)})" if o.limit else "")
+
+
+def growth(o: Outcome) -> str:
+    """'+3.2% of +5% allowed' for an increase limit; '' otherwise."""
+    if o.growth is None or o.max_increase is None:
+        return ""
+    return f"{o.growth:+.1%} of {o.max_increase:+.0%} allowed"
+
+
+def label(o: Outcome) -> str:
+    """What the limit is on, with the layer at fault for per-layer limits."""
+    return o.label + (f" (layer {o.layer})" if o.layer is not None and o.metric.startswith("layer_") else "")
 
 
 def where(o: Outcome) -> str:
@@ -40,44 +61,67 @@ def message(o: Outcome) -> str:
     verdict = "within budget" if o.ok else rel
     layer = f" at layer {o.layer}" if o.layer is not None and o.metric.startswith("layer_") else ""
     extra = f"; {o.detail}" if o.detail else ""
+    if o.baseline_value is not None and growth(o):
+        extra += f" ({show(o, o.baseline_value)}, growth {growth(o)})"
     return f"{o.label}{layer}: {show(o, o.value)} {verdict} {show(o, o.limit)}{extra}"
 
 
 def table(outcomes: Sequence[Outcome]) -> Table:
-    """A bold row per config and image size, then one row per limit."""
+    """A bold row per config and image size, then one row per limit (growth: over a baseline)."""
+    grows = any(o.growth is not None for o in outcomes)
     t = Table(title="Budget", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("limit on", "value", "limit", "headroom", ""):
+    cols = ("limit on", "value", "limit", "headroom") + (("growth",) if grows else ()) + ("",)
+    for col in cols:
         t.add_column(col, justify="left" if col in ("limit on", "") else "right", overflow="fold",
                      no_wrap=col != "limit on")
     current = None
     for o in outcomes:
         if where(o) != current:
             current = where(o)
-            t.add_row(Text(fmt.visible(current), style="bold"), "", "", "", "")
-        label = o.label + (f" (layer {o.layer})" if o.layer is not None and o.metric.startswith("layer_") else "")
+            t.add_row(Text(fmt.visible(current), style="bold"), *[""] * (len(cols) - 1))
         verdict = "[green]ok[/]" if o.ok else "[bold red]UNDER[/]" if o.kind == "min" else "[bold red]OVER[/]"
-        t.add_row(Text("  " + fmt.visible(label)), show(o, o.value),
-                  ("min " if o.kind == "min" else "") + show(o, o.limit),
-                  headroom(o), verdict)
+        extra = (f"{o.growth:+.1%}" if o.growth is not None else "",) if grows else ()
+        t.add_row(Text("  " + fmt.visible(label(o))), show(o, o.value),
+                  ("min " if o.kind == "min" else "") + show(o, o.limit), headroom(o), *extra, verdict)
     return t
 
 
-def markdown(outcomes: Sequence[Outcome]) -> str:
-    from .markdown import cell, code
+def verdict(outcomes: Sequence[Outcome]) -> str:
+    """'all N limits hold' or 'K of N limits exceeded', as `check` ends its output."""
     failed = sum(not o.ok for o in outcomes)
-    lines = [f"### yanalyze budget: {'all limits hold' if not failed else f'{failed} limit(s) exceeded'}", "",
-             "| | config | limit on | value | limit | headroom |", "|---|---|---|---:|---:|---:|"]
+    if not outcomes:
+        return "no limit applies"
+    return f"{failed} of {len(outcomes)} limits exceeded" if failed else f"all {len(outcomes)} limits hold"
+
+
+def markdown(outcomes: Sequence[Outcome], heading: str = "### yanalyze budget") -> str:
+    from .md_text import cell, code
+    failed = sum(not o.ok for o in outcomes)
+    lines = [f"{heading}: {'all limits hold' if not failed else f'{failed} limit(s) exceeded'}", "",
+             "| | config | limit on | value | limit | headroom | baseline |", "|---|---|---|---:|---:|---:|---|"]
     for o in outcomes:
-        lines.append(f"| {'✅' if o.ok else '❌'} | {code(where(o))} | {cell(o.label)} | {show(o, o.value)} | "
-                     f"{show(o, o.limit)} | {headroom(o)} |")
+        base = f"{show(o, o.baseline_value)} ({growth(o)})" if o.baseline_value is not None and growth(o) else ""
+        lines.append(f"| {'✅' if o.ok else '❌'} | {code(where(o))} | {cell(label(o))} | {show(o, o.value)} | "
+                     f"{show(o, o.limit)} | {headroom(o)} | {base} |")
     return "\n".join(lines) + "\n"
 
 
-def to_json(outcomes: Sequence[Outcome]) -> str:
-    rows = [{"config": o.config, "imgsz": list(o.imgsz), "metric": o.metric, "label": o.label,
+def rows(outcomes: Sequence[Outcome]) -> list[dict]:
+    """The JSON rows of `check --json`, also the report's "budgets" results."""
+    return [{"config": o.config, "imgsz": list(o.imgsz), "metric": o.metric, "label": o.label,
              "value": o.value, "limit": o.limit, "headroom": o.headroom, "ok": o.ok, "kind": o.kind,
-             "layer": o.layer, "line": o.line, "detail": o.detail} for o in outcomes]
-    return dumps({"schema": "yanalyze-check/1", "ok": all(o.ok for o in outcomes), "results": rows},
+             "layer": o.layer, "line": o.line, "detail": o.detail, "baseline": o.baseline or None,
+             "baseline_value": o.baseline_value, "max_increase": o.max_increase, "growth": o.growth}
+            for o in outcomes]
+
+
+def report_json(check: BudgetCheck) -> dict:
+    """The report's top-level "budgets" object (present only with --budget)."""
+    return {"file": check.file, "ok": check.ok, "results": rows(check.outcomes)}
+
+
+def to_json(outcomes: Sequence[Outcome]) -> str:
+    return dumps({"schema": "yanalyze-check/1", "ok": all(o.ok for o in outcomes), "results": rows(outcomes)},
                  ensure_ascii=True)
 
 

@@ -6,15 +6,18 @@ undefined names are errors, so text from a YAML can never become markup.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from dataclasses import dataclass
+from typing import Optional
 
 import jinja2
 from markupsafe import Markup
 
+from ..analyzer.budget import BudgetCheck
 from ..analyzer.model import Analysis
 from . import fmt
 from . import summary as S
+from .budget_html import groups
+from .budget_report import verdict
 from .charts import all_charts
 from .cost_charts import cost_charts
 from .columns import COLUMNS
@@ -22,24 +25,20 @@ from .drawings import drawing
 from .graph_dot import GraphSVG, node_id, render_svg
 
 
-@dataclass(frozen=True)
-class Section:
-    """A findings section later features fill in (equivalence rewrites, budgets)."""
-
-    id: str
-    title: str
-    empty: str
-    items: Sequence[str] = ()
-
-
 @dataclass
 class Options:
     """What goes beyond the analysis into one report."""
 
-    sections: list[Section] = field(default_factory=lambda: [
-        Section("budgets", "Budgets", "No budget was checked for this report."),
-    ])
     graph: Optional[GraphSVG] = None
+    budget: Optional[BudgetCheck] = None  # a budget file's limits, shown in a Budgets section
+
+
+def budget_view(check: Optional[BudgetCheck]) -> Optional[dict]:
+    """The Budgets section: the verdict and one table per config and image size (None: no section)."""
+    if check is None:
+        return None
+    return {"file": check.file, "ok": check.ok, "verdict": verdict(check.outcomes),
+            "groups": groups(check.outcomes)}
 
 
 def rewrite_views(a: Analysis) -> list[dict]:
@@ -80,5 +79,5 @@ def render(a: Analysis, options: Optional[Options] = None) -> str:
         table=table(a), charts=all_charts(a), cost_charts=cost_charts(a), cost_tables=S.cost_tables(a),
         share_header=S.SHARE_HEADER, top_layers=S.top_layers(a),
         graph_svg=Markup(graph.svg) if graph.svg else None, graph_dot=graph.dot, graph_note=graph.note,
-        sections=options.sections, rewrites=rewrite_views(a),
+        budget=budget_view(options.budget), rewrites=rewrite_views(a),
         diagnostics=[(f.severity, f.code, f.where, f.message) for f in S.findings(a)])

@@ -1,10 +1,17 @@
 """The JSON view: the Analysis as data, dumped with a fixed layout so output is byte-identical."""
 from __future__ import annotations
 
+from typing import Optional
+
+from ..analyzer.budget import BudgetCheck
 from ..analyzer.model import Analysis
 from ..analyzer.serialize import analysis_to_dict, dumps
 
 
-def render(a: Analysis) -> str:
-    """Deterministic JSON text: same input, byte-identical output."""
-    return dumps(analysis_to_dict(a))
+def render(a: Analysis, budget: Optional[BudgetCheck] = None) -> str:
+    """Deterministic JSON text: same input, byte-identical output; "budgets" only with a budget file."""
+    data = analysis_to_dict(a)
+    if budget is not None:
+        from .budget_report import report_json
+        data["budgets"] = report_json(budget)
+    return dumps(data)

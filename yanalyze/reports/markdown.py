@@ -1,22 +1,13 @@
 """The Markdown view: totals, output levels, the per-layer table and diagnostics, for PR comments."""
 from __future__ import annotations
 
+from typing import Optional
+
+from ..analyzer.budget import BudgetCheck
 from ..analyzer.model import Analysis
 from . import summary as S
 from .columns import COLUMNS
-
-_SPECIAL = str.maketrans({"\\": "\\\\", "|": "\\|", "&": "&amp;", "<": "&lt;", ">": "&gt;", "`": "\\`",
-                          "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "\n": "<br>", "\r": " "})
-
-
-def cell(text: str) -> str:
-    """Escape text for a table cell: pipes, markup and emphasis characters stay literal."""
-    return text.translate(_SPECIAL)
-
-
-def code(text: str) -> str:
-    """A code span in a table cell: nothing inside is markup; only the pipe needs escaping."""
-    return "`" + text.replace("`", "'").replace("|", "\\|").replace("\n", " ").replace("\r", " ") + "`"
+from .md_text import cell, code
 
 
 def _table(header: list[str], rows: list[list[str]], right: set[int], literal: frozenset = frozenset()) -> list[str]:
@@ -27,10 +18,13 @@ def _table(header: list[str], rows: list[list[str]], right: set[int], literal: f
     return lines
 
 
-def render(a: Analysis) -> str:
+def render(a: Analysis, budget: Optional[BudgetCheck] = None) -> str:
     out = [f"### yanalyze: {cell(a.name)}", "", f"Input {S.input_text(a)}. {cell(S.headline(a))}.", ""]
     out += _table(["metric", "value", "detail"], [[i.label, i.value, i.detail] for i in S.totals(a)], {1}) + [""]
     out += _table(list(S.LEVEL_HEADER), S.levels(a), {2, 3, 4, 5, 6}) + [""]
+    if budget is not None:
+        from .budget_report import markdown
+        out += [markdown(budget.outcomes, f"**Budgets** ({code(budget.file)})")]
     out += ["**Where the cost goes** (share of each total)", ""]
     for _, first, rows in S.cost_tables(a):
         out += _table([first, *S.SHARE_HEADER], rows, {1, 2, 3, 4}) + [""]

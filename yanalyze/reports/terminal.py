@@ -1,11 +1,14 @@
 """The terminal view: a summary and a YOLOv5-style per-layer table that fits the console width."""
 from __future__ import annotations
 
+from typing import Optional
+
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from ..analyzer.budget import BudgetCheck
 from ..analyzer.model import Analysis, LayerResult
 from . import fmt
 from . import summary as S
@@ -97,7 +100,16 @@ def diagnostics(a: Analysis) -> Text:
     return text
 
 
-def render(a: Analysis, console: Console) -> None:
+def budget_part(check: BudgetCheck) -> list[RenderableType]:
+    """The budget table `check` prints, with its verdict (the report shows it; check gates)."""
+    from .budget_report import table, verdict
+
+    style = "green" if check.ok else "bold red"
+    return [table(check.outcomes), Text(fmt.visible(f"budget {check.file}: {verdict(check.outcomes)}") + "\n",
+                                       style=style)]
+
+
+def render(a: Analysis, console: Console, budget: Optional[BudgetCheck] = None) -> None:
     """Print the whole terminal report to the console."""
     title = Text(fmt.visible(f"{a.name} summary: {S.headline(a)}"), style="bold")
     legend = Text("RF px: exact receptive field (min-max over positions); G global context; "
@@ -105,6 +117,8 @@ def render(a: Analysis, console: Console) -> None:
                   + (" Module + from a plugin, † measured in torch, ? unknown (not counted)."
                      if any(r.origin != "built-in" for r in a.layers) else ""), style="dim")
     parts: list[RenderableType] = [title, summary_grid(a), _plain_table(S.LEVEL_HEADER, S.levels(a), {1, 2, 3, 4, 5, 6})]
+    if budget is not None:
+        parts += budget_part(budget)
     parts += [cost_grid(a)]
     if a.rewrites:
         parts += [_plain_table(S.REWRITE_HEADER, S.rewrites(a), {0}, "Equivalence rewrites"), rewrite_notes(a)]
