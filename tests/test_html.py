@@ -61,8 +61,8 @@ def test_markdown_summary_has_totals_table_and_diagnostics():
     assert "| params | 7,235,389 | 7,225,885 fused |" in md
     assert "| GFLOPs | 16.6 | 16.4 fused; ultralytics convention, as YOLOv5 prints |" in md
     assert "| P3 | 255x80x80 | 8 | 698 | 682-714 |" in md
-    # totals rows, levels, cost by section, by module type, by level fed, layers, and their 6 headers
-    assert md.count("\n| ") == 5 + 3 + 3 + 6 + 3 + 25 + 6
+    # totals rows, levels, cost by section, by module type, by level fed, by level path, layers, 7 headers
+    assert md.count("\n| ") == 5 + 3 + 3 + 6 + 3 + 3 + 25 + 7
     assert "rf/exceeds-image" in md
 
 

@@ -148,7 +148,9 @@ def cost_tables(a: Analysis) -> list[tuple[str, str, list[list[str]]]]:
     b = of(a)
     return [("by section", "section", share_rows(b.by_section)),
             ("by module type", "module", share_rows(b.by_module, TOP_MODULES)),
-            ("by the output levels a layer feeds", "feeds", share_rows(b.by_level))]
+            ("by the output levels a layer feeds", "feeds", share_rows(b.by_level)),
+            ("each output level's whole path (these overlap: a shared layer counts in every path)", "path to",
+             share_rows(b.level_paths))]
 
 
 def top_layers(a: Analysis, metric: str = "gflops", n: int = 5) -> str:
