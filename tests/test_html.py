@@ -2,6 +2,7 @@
 output is deterministic, and the report still renders without Graphviz."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -87,7 +88,8 @@ def test_report_renders_without_dot(run_cli, tmp_path, monkeypatch):
     assert code == 0, err
     page = target.read_text()
     assert "was not found, so the graph is not drawn" in page
-    assert "<details open><summary>DOT source</summary>" in page
+    assert '<details class="dot-source" open><summary>DOT source</summary>' in page
+    assert '<script type="application/json" id="layer-data">{"L0": ' in page  # the row panel works without it
     assert "L24 [label=" in page.replace("&#34;", '"') or 'L24 [label=' in page
     assert '<g id="L0" class="node"' not in page
     code, out, err = run_cli(CONFIGS / "yolov5s.yaml", "-q", "--svg", tmp_path / "g.svg")
@@ -125,3 +127,58 @@ def test_rewrites_section_with_weight_mapping_drawings():
     assert "| 0 | Focus-&gt;Conv | reassociation | mem -9.83 MB (-12%)" in md
     plain = html.render(yanalyze.analyze(EXAMPLES / "yolov5s.yaml"))
     assert "No Focus or SPP layer: nothing to rewrite." in plain
+
+
+def _layer_blob(page: str) -> str:
+    return page.split('<script type="application/json" id="layer-data">', 1)[1].split("</script>", 1)[0]
+
+
+def test_layer_data_is_sorted_escaped_json(tmp_path):
+    a = yanalyze.analyze(hostile_config(tmp_path), allow_unknown=True)
+    blob = _layer_blob(html.render(a))
+    assert "<" not in blob and ">" not in blob and "\\u003cscript\\u003e" in blob
+    data = json.loads(blob)
+    assert list(data) == sorted(f"L{r.index}" for r in a.layers)
+    assert blob == json.dumps(data, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e") \
+        .replace("&", "\\u0026").replace("'", "\\u0027")
+    first = data["L0"]
+    assert first["title"] == "0 <script>alert(1)</script> ?" and first["parts"] == []
+    assert ["arguments", "['</td><b onmouseover=alert(2)>']"] in first["row"]
+
+
+def test_layer_info_has_every_figure_of_a_layer():
+    a = yanalyze.analyze(CONFIGS / "yolov5s.yaml")
+    info = html.layer_info(a, prefix="B")
+    assert list(info) == [f"BL{r.index}" for r in a.layers]
+    row = dict(info["BL24"]["row"])
+    assert row["module"] == "Detect" and row["output C×H×W"] == "255x80x80\n255x40x40\n255x20x20"
+    assert row["stride"] == "8\n16\n32" and row["RF exact"].startswith("682-714 >")
+    assert row["params"] == "229,245 (229,245 fused)" and row["from"] == "[17, 20, 23]"
+    assert list(row) == ["index", "from", "n", "module", "arguments", "output C×H×W", "stride", "RF textbook",
+                         "RF exact", "params", "GFLOPs", "FLOPs", "memory", "FLOPs/byte", "origin", "YAML line"]
+
+
+def test_layer_info_lists_the_block_internals():
+    a = yanalyze.analyze(CONFIGS / "yolov5s.yaml")
+    info = html.layer_info(a)
+    assert info["L2"]["parts"][0] == {"name": "Conv", "detail": "1x1 64->32 +BN +SiLU", "count": "",
+                                      "params": "2,112", "gflops": "0.111", "mem": "22.9 MB"}
+    assert [p["count"] for p in info["L9"]["parts"]] == ["", "x3", "", ""]  # SPPF's three pools
+
+
+def test_layer_table_footer_holds_the_model_totals():
+    a = yanalyze.analyze(CONFIGS / "yolov5s.yaml")
+    foot = html.render(a).split("<tfoot>", 1)[1].split("</tfoot>", 1)[0]
+    cells = re.findall(r"<td( data-sum=\"\w+\")?>([^<]*)</td>", foot)
+    assert [text for _, text in cells] == ["total", "", "", "7,235,389", "", "", "", "", "", "16.62", "826 MB",
+                                           "16.43", "16.6 G", "447 MB", ""]
+    assert [s for s, _ in cells].count("") == 9  # six summable columns carry their format
+
+
+def test_graph_key_matches_the_node_shading():
+    stops = graph_dot.legend()
+    assert [s.label for s in stops] == ["0%", "1%", "5%", "10%", "25%", "50%", "100%"]
+    assert all(s.color == graph_dot.shade(s.share) and s.pos == pytest.approx(s.share ** 0.5, abs=1e-4)
+               for s in stops)
+    page = html.render(yanalyze.analyze(CONFIGS / "yolov5s.yaml"))
+    assert "linear-gradient(to right, #ffffff, #e67828)" in page and 'style="left: 22.36%">5%</span>' in page

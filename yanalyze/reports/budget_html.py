@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-import jinja2
-
 from ..analyzer.budget import Outcome
 from . import budget_report as R
+from .jinja import environment
 
 BAR_WIDTH = 120  # px of the value-against-limit bar
 
@@ -100,25 +99,12 @@ def groups(outcomes: Sequence[Outcome], prefix: str = "budget") -> list[Group]:
     return out
 
 
-def env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("yanalyze", "templates"),
-                              autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-
-
-def sortable_script(e: jinja2.Environment) -> bool:
-    """Whether report.js drives every `.data-table`: its first version wired only the layer
-    table and would fail on a page without one, so the page then goes without it."""
-    return "data-table" in e.loader.get_source(e, "report.js")[0]  # type: ignore[union-attr]
-
-
 def page(outcomes: Sequence[Outcome], budget: Optional[str] = None) -> str:
     """The `check --html` page (deterministic: no timestamps)."""
     from .. import __version__
 
-    e = env()
     found = groups(outcomes)
-    return e.get_template("budget.html.j2").render(
+    return environment().get_template("budget.html.j2").render(
         version=__version__, budget=budget or "", verdict=R.verdict(outcomes),
         ok=all(o.ok for o in outcomes), total=len(outcomes), failed=sum(not o.ok for o in outcomes),
-        configs=len({o.config for o in outcomes}), groups=found, script=sortable_script(e))
+        configs=len({o.config for o in outcomes}), groups=found)

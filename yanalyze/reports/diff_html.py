@@ -12,7 +12,7 @@ from ..analyzer.diff_causes import METRICS
 from .diff_report import (CAUSE_HEADER, LABELS, LEVEL_HEADER, counts, delta_text, headline, index, layer_delta,
                           level_rows, module, share_text, show_total, side_value, value, what)
 from .graph_dot import MARK_COLORS, render_svg
-from .html import _env
+from .html import _env, graph_legend, layer_info
 
 
 def marks(d: ArchDiff) -> tuple[dict[int, str], dict[int, str]]:
@@ -71,4 +71,5 @@ def render(d: ArchDiff) -> str:
         trade_layers=[", ".join(map(str, t.layers)) for t in d.tradeoffs],
         totals=[(LABELS[t.key], show_total(t.key, t.a), show_total(t.key, t.b), delta_text(t)) for t in d.totals],
         level_header=LEVEL_HEADER, levels=level_rows(d), graphs=graphs, rows=rows(d), colors=MARK_COLORS,
-        metrics=[("params", "params"), ("GFLOPs", "GFLOPs"), ("mem", "memory access")])
+        metrics=[("params", "params"), ("GFLOPs", "GFLOPs"), ("mem", "memory access")],
+        graph_key=graph_legend(MARK_COLORS), layers={**layer_info(d.a, "A"), **layer_info(d.b, "B")})

@@ -25,6 +25,27 @@ def shade(share: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+LEGEND_SHARES = (0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0)
+
+
+@dataclass(frozen=True)
+class LegendStop:
+    """One labelled share on the shading key; pos is where shade() puts it (0..1, square root)."""
+
+    share: float
+    color: str
+    pos: float
+    label: str
+
+
+def legend() -> list[LegendStop]:
+    """The shading key: shade() is linear in the square root of the share, so a two-colour
+    gradient drawn in that space matches the nodes exactly and these ticks sit where it says."""
+    return [LegendStop(share=s, color=shade(s), pos=round(s ** 0.5, 4), label=f"{s:.0%}")
+            for s in LEGEND_SHARES]
+
+
+HEAD_PENWIDTH = "1.6"  # head layers (Detect, Segment) get a thicker border; the legend says so
 MAX_NAME = 40      # characters of a module name in a node label
 MAX_TOOLTIP = 600  # characters of a tooltip (Graphviz refuses strings over 16 KB)
 
@@ -75,7 +96,7 @@ def to_dot(a: Analysis, marks: Optional[dict[int, str]] = None, prefix: str = ""
             for r in a.layers:
                 if r.section == section:
                     shapes = "\n".join(fmt.shape(o) for o in r.outputs)
-                    style = {"penwidth": "1.6"} if r.is_head else {}
+                    style = {"penwidth": HEAD_PENWIDTH} if r.is_head else {}
                     if r.index in marks:
                         style = {"penwidth": "3.5", "color": MARK_COLORS[marks[r.index]],
                                  "class": f"mark-{marks[r.index]}"}

@@ -7,13 +7,12 @@ undefined names are errors, so text from a YAML can never become markup.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Callable, Optional
 
-import jinja2
 from markupsafe import Markup
 
 from ..analyzer.budget import BudgetCheck
-from ..analyzer.model import Analysis
+from ..analyzer.model import Analysis, LayerResult, Part, Totals
 from . import fmt
 from . import summary as S
 from .budget_html import groups
@@ -22,7 +21,8 @@ from .charts import all_charts
 from .cost_charts import cost_charts
 from .columns import COLUMNS
 from .drawings import drawing
-from .graph_dot import GraphSVG, node_id, render_svg
+from .jinja import environment
+from .graph_dot import GraphSVG, legend, node_id, render_svg
 
 
 @dataclass
@@ -52,18 +52,75 @@ def rewrite_views(a: Analysis) -> list[dict]:
         "drawing": drawing(r)} for r in a.rewrites]
 
 
-def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("yanalyze", "templates"),
-                              autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+_env = environment
+
+
+# Columns that add up over layers: the footer shows the model's total (from Analysis.totals,
+# exact) and, when the table is filtered, the page sums the shown rows in the same format.
+SUMMABLE: dict[str, tuple[str, Callable[[Totals], str]]] = {
+    "params": ("count", lambda t: fmt.count(t.params)),
+    "GFLOPs": ("gflops", lambda t: fmt.gflops(t.gflops)),
+    "fused GFLOPs": ("gflops", lambda t: fmt.gflops(t.gflops_fused)),
+    "FLOPs": ("si", lambda t: fmt.si(t.flops)),
+    "mem": ("bytes", lambda t: fmt.nbytes(t.mem_bytes)),
+    "fused mem": ("bytes", lambda t: fmt.nbytes(t.mem_bytes_fused)),
+}
 
 
 def table(a: Analysis) -> dict:
-    """Header (title, numeric?) and rows of (text, sort key) cells."""
+    """Header (title, numeric?), rows of (text, sort key) cells, and the footer of totals:
+    (text, format of the shown-rows sum or "") per column."""
     numeric = [not isinstance(c.sort(a.layers[0]), str) for c in COLUMNS]
-    rows = [{"index": r.index, "module": r.module, "id": f"row-{node_id(r.index)}", "head": r.is_head,
-             "cells": [(c.cell(r), c.sort(r)) for c in COLUMNS]} for r in a.layers]
-    return {"columns": [(c.title, num) for c, num in zip(COLUMNS, numeric)], "rows": rows}
+    rows = [{"index": r.index, "module": r.module, "id": f"row-{node_id(r.index)}", "node": node_id(r.index),
+             "head": r.is_head, "cells": [(c.cell(r), c.sort(r)) for c in COLUMNS]} for r in a.layers]
+    totals = [(SUMMABLE[c.title][1](a.totals), SUMMABLE[c.title][0]) if c.title in SUMMABLE else ("", "")
+              for c in COLUMNS]
+    totals[0] = ("total", "")
+    return {"columns": [(c.title, num) for c, num in zip(COLUMNS, numeric)], "rows": rows, "totals": totals}
+
+
+def _outs(r: LayerResult, fn: Callable[[Any], str]) -> str:
+    return "\n".join(fn(o) for o in r.outputs)
+
+
+def layer_row(r: LayerResult) -> list[list[str]]:
+    """Every figure of one layer as [label, text] pairs, for the graph's info panel."""
+    row = [["index", f"{r.index} ({r.section})"], ["from", fmt.from_(r.src_from)], ["n", str(r.n)],
+           ["module", fmt.module(r)], ["arguments", fmt.args(r.args)],
+           ["output C×H×W", _outs(r, fmt.shape)], ["stride", _outs(r, lambda o: fmt.axes(o.stride, fmt.frac))],
+           ["RF textbook", _outs(r, lambda o: fmt.axes(o.rf, fmt.frac))], ["RF exact", _outs(r, fmt.rf_cell)],
+           ["params", f"{fmt.count(r.params)} ({fmt.count(r.params_fused)} fused)"],
+           ["GFLOPs", f"{fmt.gflops(r.gflops)} ({fmt.gflops(r.gflops_fused)} fused)"],
+           ["FLOPs", f"{fmt.si(r.flops)} ({fmt.si(r.macs)} MACs)"],
+           ["memory", f"{fmt.nbytes(r.mem_bytes)} ({fmt.nbytes(r.mem_bytes_fused)} fused)"],
+           ["FLOPs/byte", f"{r.intensity:.1f}"], ["origin", fmt.visible(r.origin)]]
+    if r.definition:
+        row.append(["definition", fmt.visible(r.definition)])
+    if r.line:
+        row.append(["YAML line", str(r.line)])
+    return row
+
+
+def _part(p: Part) -> dict:
+    return {"name": p.name, "detail": p.detail, "count": f"x{p.count}" if p.count > 1 else "",
+            "params": fmt.count(p.params), "gflops": fmt.gflops(p.gflops, 3), "mem": fmt.nbytes(p.mem_bytes)}
+
+
+def layer_info(a: Analysis, prefix: str = "") -> dict[str, dict]:
+    """Graph node id -> what the info panel shows: title, the full row, the block's internals.
+
+    "parts" lists the block's internal steps (LayerResult.parts: name, detail, repeat count,
+    params, GFLOPs, memory); an unknown layer has none and the panel omits them.
+    The page embeds this with jinja2's tojson (keys sorted, <, >, & escaped).
+    """
+    return {prefix + node_id(r.index): {"title": f"{r.index} {fmt.module(r)}", "row": layer_row(r),
+                                        "parts": [_part(p) for p in r.parts]}
+            for r in a.layers}
+
+
+def graph_legend(marks: Optional[dict[str, str]] = None) -> dict:
+    """The key under a graph: the shading stops, and the mark colours on a diff page."""
+    return {"stops": legend(), "marks": list((marks or {}).items())}
 
 
 def render(a: Analysis, options: Optional[Options] = None) -> str:
@@ -79,5 +136,6 @@ def render(a: Analysis, options: Optional[Options] = None) -> str:
         table=table(a), charts=all_charts(a), cost_charts=cost_charts(a), cost_tables=S.cost_tables(a),
         share_header=S.SHARE_HEADER, top_layers=S.top_layers(a),
         graph_svg=Markup(graph.svg) if graph.svg else None, graph_dot=graph.dot, graph_note=graph.note,
+        graph_legend=graph_legend(), layers=layer_info(a),
         budget=budget_view(options.budget), rewrites=rewrite_views(a),
         diagnostics=[(f.severity, f.code, f.where, f.message) for f in S.findings(a)])
