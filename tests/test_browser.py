@@ -13,7 +13,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
 import yanalyze
-from conftest import CONFIGS
+from conftest import CONFIGS, EXAMPLES
+from yanalyze.analyzer.budget import for_report
+from yanalyze.analyzer.load import ModelOptions
 from test_html import hostile_config
 from yanalyze.reports import diff_html, html
 from yanalyze.reports.graph_dot import GraphSVG
@@ -44,6 +46,16 @@ def pages(tmp_path_factory, small):
     d = tmp_path_factory.mktemp("pages")
     (d / "report.html").write_text(html.render(small))
     (d / "diff.html").write_text(diff_html.render(yanalyze.diff(small, yanalyze.analyze(CONFIGS / "yolov5m.yaml"))))
+    # the pages the decision views were built for: the v5.0 -> v6 rewrites, C3 -> C3_Faster's
+    # trade-off, and the largest official model at 1280 with its budget
+    for name, a, b in (("diff-v6", "yolov5s-v5.0.yaml", "yolov5s.yaml"), ("diff-faster", "yolov5l.yaml",
+                                                                            "yolov5l-C3_Faster.yaml")):
+        (d / f"{name}.html").write_text(diff_html.render(yanalyze.diff(yanalyze.analyze(EXAMPLES / a),
+                                                                       yanalyze.analyze(EXAMPLES / b))))
+    big = yanalyze.analyze(CONFIGS / "yolov5x6.yaml", imgsz=1280)
+    check = for_report(str(EXAMPLES / "budget.yaml"), big, str(CONFIGS / "yolov5x6.yaml"), (1280, 1280),
+                       ModelOptions())
+    (d / "report-x6.html").write_text(html.render(big, html.Options(budget=check)))
     return d
 
 
@@ -76,7 +88,7 @@ def shown_indices(page):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", SIZES, ids=str)
-@pytest.mark.parametrize("name", ["report", "diff"])
+@pytest.mark.parametrize("name", ["report", "diff", "diff-v6", "diff-faster", "report-x6"])
 def test_page_is_clean_fits_and_passes_axe(browser, pages, tmp_path, name, size, scheme):
     path = pages / f"{name}.html"
     width, height = SIZES[size]
@@ -325,5 +337,29 @@ def test_any_data_table_sorts_with_zeros_and_blanks_last(browser, tmp_path):
     page.locator(".table-tools input").fill("<0")
     assert page.locator("tbody tr:not(.filtered-out)").all_inner_texts() == ["c\t-9.83 MB (-12%)"]
     assert page.locator(".row-count").inner_text() == "1 of 6 rows"
+    assert errors(events) == []
+    page.close()
+
+
+def test_diff_page_leads_with_causes_and_its_table_sorts_and_filters(browser, pages):
+    page, events = open_page(browser, pages / "diff-faster.html")
+    headings = page.eval_on_selector_all("main h2", "hs => hs.map(h => h.textContent)")
+    assert headings[:2] == ["Why B differs", "Totals and outputs"]
+    assert "GFLOPs -34.3% but memory access +14.8%" in page.locator(".tradeoff").inner_text()
+    assert page.locator("#cause-table tbody tr").count() == 1
+    rows = page.locator("#diff-table tbody tr")
+    assert sum(rows.nth(k).is_visible() for k in range(rows.count())) == 8  # only the changed layers
+    page.check("#show-all")
+    assert sum(rows.nth(k).is_visible() for k in range(rows.count())) == 25
+    header = page.locator("#diff-table thead th", has_text="params change")
+    header.click()
+    header.click()
+    assert header.get_attribute("aria-sort") == "descending"
+    col = page.eval_on_selector_all("#diff-table thead th", "hs => hs.map(h => h.textContent.trim())").index(
+        "params change")
+    keys = page.eval_on_selector_all("#diff-table tbody tr", f"rs => rs.map(r => r.cells[{col}].dataset.v)")
+    values = [float(k) for k in keys]
+    nonzero = [v for v in values if v]
+    assert nonzero == sorted(nonzero, reverse=True) and values[len(nonzero):] == [0.0] * (25 - len(nonzero))
     assert errors(events) == []
     page.close()

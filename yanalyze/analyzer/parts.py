@@ -29,20 +29,40 @@ def _steps(ops: Sequence[tuple[str, str, Cost]]) -> list[tuple[str, str, Cost]]:
                 cost, extra, k = cost + ops[k][2], f"{extra} +{ops[k][1]}", k + 1
             out.append(("Conv", detail + extra, cost))
             continue
+        if what == "activation":  # a lone activation is named by its function: Sigmoid, SiLU
+            what, detail = detail, ""
         out.append((NAMES.get(what, what.strip("_").replace("_", " ")), detail, cost))
         k += 1
     return out
 
 
+MAX_PERIOD = 8  # the longest repeated group of steps folded (a bottleneck is 2-3 steps, a transformer layer ~8)
+
+
+def _fold(steps: list[list]) -> list[list]:
+    """Repeats folded: a group of steps that recurs back to back (C3's bottlenecks: 1x1, 3x3, add,
+    n times) becomes the group once, each step counted n times with the costs summed."""
+    out: list[list] = []
+    i = 0
+    while i < len(steps):
+        best_k, best_len = 1, 1
+        for period in range(1, MAX_PERIOD + 1):
+            key = [(s[0], s[1]) for s in steps[i:i + period]]
+            k = 1
+            while [(s[0], s[1]) for s in steps[i + k * period:i + (k + 1) * period]] == key and len(key) == period:
+                k += 1
+            if k > 1 and k * period > best_k * best_len:
+                best_k, best_len = k, period
+        for j in range(best_len):
+            group = steps[i + j:i + best_k * best_len:best_len]
+            out.append([group[0][0], group[0][1], sum(s[2] for s in group), sum((s[3] for s in group), Cost())])
+        i += best_k * best_len
+    return out
+
+
 def parts(ops: Sequence[tuple[str, str, Cost]], inp: InputSpec) -> tuple[Part, ...]:
-    """The steps of one layer, with consecutive identical steps merged (SPPF's three pools)."""
-    runs: list[list] = []
-    for name, detail, cost in _steps(ops):
-        if runs and runs[-1][0] == name and runs[-1][1] == detail:
-            runs[-1][2] += 1
-            runs[-1][3] = runs[-1][3] + cost
-        else:
-            runs.append([name, detail, 1, cost])
+    """The steps of one layer, with repeats folded (SPPF's three pools, C3's n bottlenecks)."""
+    runs = _fold([[name, detail, 1, cost] for name, detail, cost in _steps(ops)])
     if len(runs) > MAX_PARTS:
         rest = runs[MAX_PARTS - 1:]
         total = sum((r[3] for r in rest), Cost())

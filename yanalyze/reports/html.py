@@ -11,6 +11,7 @@ from typing import Any, Callable, Optional
 
 from markupsafe import Markup
 
+from ..analyzer.breakdown import section
 from ..analyzer.budget import BudgetCheck
 from ..analyzer.model import Analysis, LayerResult, Part, Totals
 from . import fmt
@@ -85,7 +86,7 @@ def _outs(r: LayerResult, fn: Callable[[Any], str]) -> str:
 
 def layer_row(r: LayerResult) -> list[list[str]]:
     """Every figure of one layer as [label, text] pairs, for the graph's info panel."""
-    row = [["index", f"{r.index} ({r.section})"], ["from", fmt.from_(r.src_from)], ["n", str(r.n)],
+    row = [["index", f"{r.index} ({section(r)})"], ["from", fmt.from_(r.src_from)], ["n", str(r.n)],
            ["module", fmt.module(r)], ["arguments", fmt.args(r.args)],
            ["output C×H×W", _outs(r, fmt.shape)], ["stride", _outs(r, lambda o: fmt.axes(o.stride, fmt.frac))],
            ["RF textbook", _outs(r, lambda o: fmt.axes(o.rf, fmt.frac))], ["RF exact", _outs(r, fmt.rf_cell)],

@@ -34,13 +34,13 @@ def detect_levels(xs: Sequence[T], no: int, anchors: object, ch: Sequence[int], 
     for x, c in zip(xs, ch):
         y = P.conv2d(x, c, na * no, 1, 1, 0, 1, 1, bias=True)
         n, cells = y.numel, na * y.shape.h * y.shape.w
-        y.trace.record(C.copy(n, n))                                   # permute(...).contiguous()
-        y.trace.record(C.activation("Sigmoid", n - nm * cells))       # Segment: not the mask coefficients
-        y.trace.record(_box_arithmetic(cells, na))
-        y.trace.record(C.copy(n, n))                                   # cat(xy, wh, conf[, mask])
+        y.trace.record(C.copy(n, n), "copy", "permute to anchors x cells")
+        y.trace.record(C.activation("Sigmoid", n - nm * cells), "activation", "Sigmoid")  # Segment: not the masks
+        y.trace.record(_box_arithmetic(cells, na), "decode", "boxes: (2s + grid) x stride, (2s)^2 x anchor")
+        y.trace.record(C.copy(n, n), "Concat", "xy, wh, conf")
         outs.append(y)
     total = sum(y.numel for y in outs)
-    outs[0].trace.record(C.copy(total, total))                        # cat over levels
+    outs[0].trace.record(C.copy(total, total), "Concat", "the levels")
     return outs
 
 
