@@ -102,6 +102,8 @@ def test_diff_views_lead_with_causes():
     page = diff_html.render(d)
     assert page.index('id="why"') < page.index('id="totals"') < page.index('id="graphs"') < page.index('id="layers"')
     assert 'class="data-table' in page and page.count("<th data-type=") == 14
+    foot = diff_html.footer(d)
+    assert foot[5:8] == [("7,235,389", "count"), ("21,190,557", "count"), ("+13,955,168", "")]
 
 
 def test_breakdown_partitions_sum_to_totals_and_match_torch():

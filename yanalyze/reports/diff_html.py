@@ -10,7 +10,7 @@ from markupsafe import Markup
 from ..analyzer.diff import ArchDiff, LayerDiff
 from ..analyzer.diff_causes import METRICS
 from .diff_report import (CAUSE_HEADER, LABELS, LEVEL_HEADER, counts, delta_text, headline, index, layer_delta,
-                          level_rows, module, share_text, show_total, side_value, value, what)
+                          level_rows, module, share_text, show_total, side_value, signed, value, what)
 from .graph_dot import MARK_COLORS, render_svg
 from .html import _env, graph_legend, layer_info
 
@@ -54,6 +54,19 @@ def rows(d: ArchDiff) -> list[dict]:
     return out
 
 
+FORMATS = {"params": "count", "gflops": "gflops", "mem_bytes": "bytes"}
+
+
+def footer(d: ArchDiff) -> list[tuple[str, str]]:
+    """The table's totals row: A's and B's totals and the change per metric, as (text, format of
+    the shown-rows sum); changes get no shown sum."""
+    t = {x.key: x for x in d.totals}
+    cells = [("total", ""), ("", ""), ("", ""), ("", ""), ("", "")]
+    for m in METRICS:
+        cells += [(value(m, t[m].a), FORMATS[m]), (value(m, t[m].b), FORMATS[m]), (signed(m, t[m].delta), "")]
+    return cells
+
+
 def render(d: ArchDiff) -> str:
     from .. import __version__
 
@@ -70,6 +83,6 @@ def render(d: ArchDiff) -> str:
         cause_header=CAUSE_HEADER, causes=causes(d), tradeoffs=[t.text for t in d.tradeoffs],
         trade_layers=[", ".join(map(str, t.layers)) for t in d.tradeoffs],
         totals=[(LABELS[t.key], show_total(t.key, t.a), show_total(t.key, t.b), delta_text(t)) for t in d.totals],
-        level_header=LEVEL_HEADER, levels=level_rows(d), graphs=graphs, rows=rows(d), colors=MARK_COLORS,
+        level_header=LEVEL_HEADER, levels=level_rows(d), graphs=graphs, rows=rows(d), foot=footer(d), colors=MARK_COLORS,
         metrics=[("params", "params"), ("GFLOPs", "GFLOPs"), ("mem", "memory access")],
         graph_key=graph_legend(MARK_COLORS), layers={**layer_info(d.a, "A"), **layer_info(d.b, "B")})
