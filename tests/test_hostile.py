@@ -186,6 +186,10 @@ def test_budget_limits_are_finite_numbers(run_cli, tmp_path, cfg, option, budget
     ("[-1, 1, SPPF, [1024, 5]]", "[-1, 1, SPP, [1024, 5]]", "must be a list"),
     ("[-1, 1, Conv, [64, 6, 2, 2]]", "[-1, 1, Conv, [64, 3.inf, 2, 2]]", "m.yaml"),  # no SyntaxWarning line
     ("[-1, 1, Conv, [64, 6, 2, 2]]", "[-1, 1, Conv, ['" + "-" * 10000 + "1', 6, 2, 2]]", "m.yaml"),
+    # nested past what libyaml's recursive composer survives (it would crash the process): the
+    # pure-Python loader takes it and fails in one line
+    ("[-1, 1, Conv, [64, 6, 2, 2]]", "[-1, 1, Conv, [" + "[" * 200_000 + "]" * 200_000 + "]]", "nests too deeply"),
+    ("[-1, 1, Conv, [64, 6, 2, 2]]", "[-1, 1, Conv, [" + "[" * 1500 + "]" * 1500 + "]]", "m.yaml"),
 ])
 def test_malformed_yaml_is_one_line(run_cli, tmp_path, old, new, needle):
     assert old in BASE

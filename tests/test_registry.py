@@ -16,6 +16,8 @@ import pytest
 from yanalyze.analyzer import modules, registry
 from yanalyze.verify.crosscheck import analytic, torch_block, traced
 
+modules.load_all()  # the cases below are collected from the whole library
+
 A2 = [[10, 13, 16, 30, 33, 23], [30, 61, 62, 45, 59, 119]]  # two levels, three anchors each
 ACTIVATIONS = ["nn.ELU", "nn.GELU", "nn.Hardsigmoid", "nn.Hardswish", "nn.LeakyReLU", "nn.Mish", "nn.ReLU",
                "nn.ReLU6", "nn.SiLU", "nn.Sigmoid", "nn.Tanh"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from typing import Mapping, Optional
 
-from . import extensions, forkcheck, registry
+from . import extensions, forkcheck, modules, registry
 from .errors import ConfigError
 from .registry import ModuleDef
 
@@ -24,7 +24,7 @@ def candidates(name: str, choices: Mapping[str, str], allow_unknown: bool,
     chosen, else the one the fork around the config defines (its class read with ast), else
     the default."""
     key = registry.canonical(name)
-    variants = registry.VARIANTS.get(key, {})
+    variants = modules.variants(key)
     chosen = choices.get(key, choices.get(name))
     if chosen is not None:
         if chosen not in variants:
@@ -60,7 +60,7 @@ def fits(mdef: ModuleDef, args: list) -> bool:
 
 def alternatives(mdef: ModuleDef) -> list[str]:
     """The other named definitions of a module."""
-    return sorted(v for v in registry.VARIANTS.get(mdef.name, {}) if v != mdef.variant)
+    return sorted(v for v in modules.variants(mdef.name) if v != mdef.variant)
 
 
 def choice_hint(mdef: ModuleDef) -> str:

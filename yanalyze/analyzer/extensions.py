@@ -47,6 +47,7 @@ def import_file(path: str, missing: D.Message, failed: D.Message) -> ModuleType:
 
 def load_plugin(path: str) -> list[str]:
     """Import a plugin file; its @yanalyze.register calls add modules. Returns their names."""
+    modules.load_all()  # the built-ins first, so a plugin's module of the same name replaces them
     before = dict(registry.REGISTRY)
     registry.current_origin = f"plugin:{Path(path).name}"
     try:

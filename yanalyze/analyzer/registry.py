@@ -9,6 +9,7 @@ the built-ins.
 from __future__ import annotations
 
 import difflib
+import sys
 from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
@@ -51,6 +52,7 @@ class ModuleDef:
     provenance: Optional[Provenance] = None
     variant: Optional[str] = None
     head: Optional[bool] = None  # a detection head (levels, strides); default: the 'head' channel rule
+    family: str = ""  # the module (file) whose @register made this entry: what to import to get it
 
     @property
     def is_head(self) -> bool:
@@ -79,11 +81,13 @@ def register(name: str, channels: ChannelRule = "same", multi_input: bool = Fals
     if not callable(channels) and channels not in CHANNEL_RULES:
         raise ValueError(f"channels must be one of {CHANNEL_RULES} or a callable, got {channels!r}")
 
+    family = sys._getframe(1).f_globals.get("__name__", "")
+
     def wrap(fn: Callable) -> Callable:
         key = canonical(name)
         mdef = ModuleDef(name=key, build=fn, channels=channels, multi_input=multi_input, out_channels=out_channels,
                          origin=origin or current_origin, torch=torch, provenance=source,
-                         variant=variant or published_name(source), head=head)
+                         variant=variant or published_name(source), head=head, family=family)
         add(mdef, default or key not in REGISTRY)
         return fn
 

@@ -18,7 +18,7 @@ from .engine import run_pass
 from .errors import ConfigError
 from .guess import Guess
 from .load import ParsedModel
-from . import registry
+from . import modules
 
 PROBE = (256, 256)
 SCALES = (Fraction(1), Fraction(1, 2), Fraction(2), Fraction(1, 4), Fraction(4))
@@ -67,7 +67,7 @@ def infer(model: ParsedModel, reparse: Callable[[dict], ParsedModel]) -> tuple[P
     unknown = [spec.index for spec in model.specs if spec.mdef.origin == "unknown"]
     demoted = {k: g.demoted for k, g in model.settings.guesses.items() if g.demoted}
     for spec in model.specs:  # a built-in name whose arguments fit none of its definitions
-        if spec.mdef.origin == "unknown" and spec.index not in demoted and registry.find(spec.module) is not None:
+        if spec.mdef.origin == "unknown" and spec.index not in demoted and modules.lookup(spec.module) is not None:
             demoted[spec.index] = f"its arguments {spec.args} fit none of its built-in definitions"
     guesses: dict[int, Guess] = {k: Guess(demoted=why) for k, why in demoted.items()}
     for k, u in enumerate(unknown):

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from ..analyzer.analyze import analyze_with
-from ..analyzer.budget import BudgetCheck, for_report
 from ..analyzer.model import Analysis
 from .options import Parser, add_model_options, inputs_of, load_extensions, model_options, positive_int, usage_error
 from .output import check_outputs, write_all
+
+if TYPE_CHECKING:  # the budget module loads only with --budget
+    from ..analyzer.budget import BudgetCheck
 
 
 def parser() -> argparse.ArgumentParser:
@@ -37,7 +39,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def outputs(args: argparse.Namespace, a: Analysis, budget: Optional[BudgetCheck]) -> dict[str, str]:
+def outputs(args: argparse.Namespace, a: Analysis, budget: Optional["BudgetCheck"]) -> dict[str, str]:
     """Render every file asked for before writing any, so bad input writes nothing."""
     files: dict[str, str] = {}
     if args.json not in (None, "-"):
@@ -62,7 +64,7 @@ def outputs(args: argparse.Namespace, a: Analysis, budget: Optional[BudgetCheck]
     return files
 
 
-def budget_inputs(budget: Optional[BudgetCheck]) -> list[str]:
+def budget_inputs(budget: Optional["BudgetCheck"]) -> list[str]:
     """The baseline configs a budget file made the report read (no output may replace them)."""
     return sorted({o.baseline for o in budget.outcomes if o.baseline}) if budget else []
 
@@ -76,7 +78,10 @@ def run(argv: Sequence[str]) -> int:
     load_extensions(args)
     options = model_options(args)
     a = analyze_with(args.cfg, args.imgsz, options)
-    budget = for_report(args.budget, a, args.cfg, args.imgsz, options) if args.budget else None
+    budget = None
+    if args.budget:
+        from ..analyzer.budget import for_report
+        budget = for_report(args.budget, a, args.cfg, args.imgsz, options)
     files = outputs(args, a, budget)
     write_all(files, inputs_of(args, args.cfg, args.budget, *budget_inputs(budget)))
     if args.json == "-":

@@ -1,14 +1,16 @@
 """The JSON view: the Analysis as data, dumped with a fixed layout so output is byte-identical."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from ..analyzer.budget import BudgetCheck
 from ..analyzer.model import Analysis
 from ..analyzer.serialize import analysis_to_dict, dumps
 
+if TYPE_CHECKING:
+    from ..analyzer.budget import BudgetCheck
 
-def render(a: Analysis, budget: Optional[BudgetCheck] = None) -> str:
+
+def render(a: Analysis, budget: Optional["BudgetCheck"] = None) -> str:
     """Deterministic JSON text: same input, byte-identical output; "budgets" only with a budget file."""
     data = analysis_to_dict(a)
     if budget is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ...analyzer import diagnostics as D
-from ...analyzer import registry
+from ...analyzer import modules, registry
 from ...analyzer.config import Config
 from ...analyzer.diagnostics import note as coded_note
 from ...analyzer.model import Shape
@@ -108,6 +108,7 @@ class Fork:
                            channels=rules.make_rule(reader, key, conv_like, d["head"], self.notes),
                            multi_input=multi, origin=self.label, torch=None, head=d["head"],
                            provenance=registry.Provenance(f"the fork {self.root}", d["file"] or d["name"]))
+            modules.ensure(key)  # the built-in first, so the fork's class replaces it and is undone after
             self.replaced.setdefault(key, registry.REGISTRY.get(key))
             registry.add(mdef)
 
