@@ -71,10 +71,8 @@ def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True
     if v1_layout(model.config) and specs[-1].module == "Detect":
         diags.append(D.LAYOUT_V1(specs[-1].index, layers=", ".join(map(str, specs[-1].inputs)),
                                  no=specs[specs[-1].inputs[0]].c2))
-    hw, diag = fit_size(model, inp.imgsz)
-    diags += diag
+    main, hw = _main_pass(model, inp.imgsz, diags)
     inp = replace(inp, ch=s.ch, imgsz=hw)
-    main = run_pass(specs, s, hw, True, where)
     counted, probe = _gflops_pass(model, main, hw, gflops_as, diags)
     gflops = [(thop_gflops(pp.cost.thop, probe, hw), thop_gflops(pp.cost.thop_fused, probe, hw)) for pp in counted]
     results = [_layer_result(spec, lp, g, inp) for spec, lp, g in zip(specs, main, gflops)]
@@ -112,6 +110,23 @@ def _gflops_pass(model: ParsedModel, main: list[LayerPass], hw: tuple[int, int],
     except ConfigError as exc:
         diags.append(D.FLOPS_PROBE(exc.layer, size=probe, problem=exc.message))
         return main, None
+
+
+def _main_pass(model: ParsedModel, asked: tuple[int, int], diags: list[Diagnostic]) -> tuple[list[LayerPass], tuple[int, int]]:
+    """The exact pass at the image size YOLOv5 would use. The largest stride is structural (the
+    same at any size), so the pass at the asked size tells it: when that size is already a
+    multiple, that pass is the one (no separate stride probe); otherwise, or when the asked size
+    does not fit the model, the size is found as YOLOv5 does and the pass runs there."""
+    s, specs = model.settings, model.specs
+    try:
+        main = run_pass(specs, s, asked, True, model.path)
+        if rounded_size(asked, probe_size(main[-1], specs[-1].mdef.is_head)) == asked:
+            return main, asked
+    except ConfigError:
+        pass
+    hw, diag = fit_size(model, asked)
+    diags += diag
+    return run_pass(specs, s, hw, True, model.path), hw
 
 
 def fit_size(model: ParsedModel, hw: tuple[int, int]) -> tuple[tuple[int, int], list[Diagnostic]]:

@@ -11,7 +11,7 @@ from typing import Any, Optional
 from .errors import ConfigError
 
 MAX_REPEATS = 1_000          # a row's number, before and after depth_multiple
-MAX_TOTAL_REPEATS = 10_000   # summed over all rows (each repeat is a block to cost)
+MAX_TOTAL_REPEATS = 100_000  # summed over all rows (each repeat is a block to cost; the work is linear)
 MAX_MULTIPLE = 100.0         # depth_multiple and width_multiple
 MAX_CHANNELS = 1 << 20       # any feature map's channels (and 'ch')
 MAX_CLASSES = 100_000        # nc
@@ -20,7 +20,7 @@ MAX_LEVELS = 16              # anchor levels
 MAX_IMAGE = 16_384           # input height or width
 MAX_SIDE = 1 << 16           # any feature map's height or width (after upsampling)
 MAX_BATCH = 1 << 16          # --batch
-MAX_ROWS = 1_000            # rows in backbone + head
+MAX_ROWS = 50_000            # rows in backbone + head (generated search spaces reach tens of thousands)
 MAX_ARG_VALUES = 10_000      # values in one row once YAML aliases are expanded
 MAX_MAGNITUDE = 1 << 62      # any number an arg's arithmetic produces
 

@@ -45,8 +45,28 @@ def _strict(v: Any) -> Any:
 
 def dumps(data: Any, indent: Optional[int] = 2, ensure_ascii: bool = False) -> str:
     """Strict JSON text (RFC 8259): a non-finite number is written as its name in a string, since
-    NaN and Infinity are not JSON and break other readers."""
-    return json.dumps(_strict(data), indent=indent, ensure_ascii=ensure_ascii, allow_nan=False) + "\n"
+    NaN and Infinity are not JSON and break other readers.
+
+    Objects are laid out one key per line; a list of records (layers, outputs, diagnostics) one
+    record per line, each record compact: readable, grep-able per layer, and written by the C
+    encoder, which a fully indented dump cannot use (it is ten times slower on a big model)."""
+    if indent is None:
+        return json.dumps(_strict(data), ensure_ascii=ensure_ascii, allow_nan=False) + "\n"
+    try:
+        return _laid_out(data, 0, " " * indent, ensure_ascii) + "\n"
+    except ValueError:  # a NaN or infinity somewhere: spell it out, then lay out again
+        return _laid_out(_strict(data), 0, " " * indent, ensure_ascii) + "\n"
+
+
+def _laid_out(v: Any, level: int, pad: str, ascii_only: bool) -> str:
+    compact = lambda x: json.dumps(x, ensure_ascii=ascii_only, allow_nan=False, separators=(", ", ": "))
+    inner, outer = pad * (level + 1), pad * level
+    if isinstance(v, dict) and v:
+        items = (f"{inner}{compact(str(k))}: {_laid_out(x, level + 1, pad, ascii_only)}" for k, x in v.items())
+        return "{\n" + ",\n".join(items) + f"\n{outer}}}"
+    if isinstance(v, (list, tuple)) and any(isinstance(x, (dict, list, tuple)) for x in v):
+        return "[\n" + ",\n".join(f"{inner}{compact(x)}" for x in v) + f"\n{outer}]"
+    return compact(v)
 
 
 def output_dict(o: Output) -> dict:
