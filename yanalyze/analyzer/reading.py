@@ -78,9 +78,34 @@ def read_bytes(path: str, *, what: str = "YAML file") -> bytes:
     return raw
 
 
+def read_stdin_text(name: str = "stdin", *, what: str = "YAML file") -> str:
+    """Standard input as text, bounded as a file is: a redirected file up to MAX_BYTES, a pipe or a
+    terminal through the stream reader's deadline. Errors name the input `name`."""
+    try:
+        st = os.fstat(0)
+        if stat.S_ISREG(st.st_mode):
+            raw = b""
+            while len(raw) <= MAX_BYTES:  # a redirected file: read at most one byte past the limit
+                more = os.read(0, MAX_BYTES + 1 - len(raw))
+                if not more:
+                    break
+                raw += more
+        else:
+            raw = _read_stream(0, name)
+    except OSError as exc:
+        raise ConfigError(f"cannot read ({exc.strerror or exc})", path=name, code="parse/missing") from None
+    if len(raw) > MAX_BYTES:
+        raise ConfigError(f"input is larger than {MAX_BYTES >> 20} MB; not a {what}", path=name,
+                          code="parse/binary")
+    return _decoded(raw, name, what)
+
+
 def read_text(path: str, *, what: str = "YAML file") -> str:
     """read_bytes, decoded as UTF-8 text (a NUL byte means a binary file)."""
-    raw = read_bytes(path, what=what)
+    return _decoded(read_bytes(path, what=what), path, what)
+
+
+def _decoded(raw: bytes, path: str, what: str) -> str:
     if b"\x00" in raw:
         raise ConfigError(f"binary file, not a {what}", path=path, code="parse/binary")
     try:

@@ -10,10 +10,16 @@ if TYPE_CHECKING:
     from ..analyzer.budget import BudgetCheck
 
 
-def render(a: Analysis, budget: Optional["BudgetCheck"] = None) -> str:
-    """Deterministic JSON text: same input, byte-identical output; "budgets" only with a budget file."""
+def document(a: Analysis, budget: Optional["BudgetCheck"] = None) -> dict:
+    """One config's JSON document (also each element of a many-config array); "budgets" only with a
+    budget file."""
     data = analysis_to_dict(a)
     if budget is not None:
         from .budget_report import report_json
         data["budgets"] = report_json(budget)
-    return dumps(data)
+    return data
+
+
+def render(a: Analysis, budget: Optional["BudgetCheck"] = None) -> str:
+    """Deterministic JSON text: same input, byte-identical output."""
+    return dumps(document(a, budget))
