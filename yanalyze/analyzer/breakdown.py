@@ -3,6 +3,7 @@ module type, by section (backbone, neck, head), by the output levels a layer fee
 top layers; every grouping sums to the model's totals, so its shares sum to one."""
 from __future__ import annotations
 
+import heapq
 from typing import Callable, Iterable
 
 from .model import DTYPE_BYTES, Analysis, Breakdown, Group, LayerResult
@@ -13,29 +14,28 @@ LABELS = {"params": "params", "gflops": "GFLOPs", "mem_bytes": "memory access",
 TOP_N = 10
 
 
-def activation_bytes(a: Analysis, r: LayerResult) -> int:
-    """Bytes of the layer's outputs at the analysed batch and element type (written once each)."""
-    return sum(o.shape.numel for o in r.outputs) * a.input.batch * DTYPE_BYTES[a.input.dtype]
+def _table(a: Analysis) -> list[dict[str, float]]:
+    """Each layer's value of every metric, computed once; activation_bytes: the bytes of the
+    layer's outputs at the analysed batch and element type (each written once)."""
+    scale = a.input.batch * DTYPE_BYTES[a.input.dtype]
+    return [{"params": r.params, "gflops": r.gflops, "mem_bytes": r.mem_bytes,
+             "activation_bytes": sum(o.shape.numel for o in r.outputs) * scale} for r in a.layers]
 
 
-def _value(a: Analysis, r: LayerResult, metric: str) -> float:
-    return activation_bytes(a, r) if metric == "activation_bytes" else getattr(r, metric)
-
-
-def _group(a: Analysis, key: str, layers: Iterable[LayerResult], totals: dict[str, float]) -> Group:
-    rows = list(layers)
-    values = {m: sum(_value(a, r, m) for r in rows) for m in METRICS}
-    return Group(key=key, layers=tuple(r.index for r in rows), values=values,
+def _group(key: str, layers: Iterable[int], table: list[dict[str, float]], totals: dict[str, float]) -> Group:
+    idx = tuple(layers)
+    values = {m: sum(table[i][m] for i in idx) for m in METRICS}
+    return Group(key=key, layers=idx, values=values,
                  shares={m: values[m] / totals[m] if totals[m] else 0.0 for m in METRICS})
 
 
-def _partition(a: Analysis, key: Callable[[LayerResult], str], totals: dict[str, float],
-               order: Iterable[str] = ()) -> list[Group]:
+def _partition(a: Analysis, key: Callable[[LayerResult], str], table: list[dict[str, float]],
+               totals: dict[str, float], order: Iterable[str] = ()) -> list[Group]:
     """Groups in a fixed order (given keys first, the rest by GFLOPs, largest first)."""
-    members: dict[str, list[LayerResult]] = {}
+    members: dict[str, list[int]] = {}
     for r in a.layers:
-        members.setdefault(key(r), []).append(r)
-    groups = [_group(a, k, rs, totals) for k, rs in members.items()]
+        members.setdefault(key(r), []).append(r.index)
+    groups = [_group(k, idx, table, totals) for k, idx in members.items()]
     rank = {k: i for i, k in enumerate(order)}
     return sorted(groups, key=lambda g: (rank.get(g.key, len(rank)), -g.values["gflops"], g.key))
 
@@ -70,7 +70,8 @@ def ancestors(a: Analysis, start: int) -> set[int]:
 
 
 def breakdown(a: Analysis) -> Breakdown:
-    totals = {m: float(sum(_value(a, r, m) for r in a.layers)) for m in METRICS}
+    table = _table(a)
+    totals = {m: float(sum(row[m] for row in table)) for m in METRICS}
     paths = {name: ancestors(a, j) for name, j in level_inputs(a).items()}
     last = a.layers[-1].index
 
@@ -78,19 +79,19 @@ def breakdown(a: Analysis) -> Breakdown:
         names = [n for n, members in paths.items() if r.index in members or r.index == last]
         return "+".join(names) if names else "no output (unused)"
 
-    by_level = _partition(a, fed, totals, order=["+".join(paths), *paths])
-    level_paths = [_group(a, name, (a.layers[i] for i in sorted(members | {last})), totals)
-                   for name, members in paths.items()]
-    singles = [_group(a, f"{r.index} {r.module}", [r], totals) for r in a.layers]
-    top = {m: _largest(singles, m) for m in METRICS}
+    by_level = _partition(a, fed, table, totals, order=["+".join(paths), *paths])
+    level_paths = [_group(name, sorted(members | {last}), table, totals) for name, members in paths.items()]
+    top = {m: [_group(f"{i} {a.layers[i].module}", [i], table, totals) for i in _largest(table, m)]
+           for m in METRICS}
     return Breakdown(totals=totals,
-                     by_module=_partition(a, lambda r: r.module, totals),
-                     by_section=_partition(a, section, totals, order=("backbone", "neck", "head")),
+                     by_module=_partition(a, lambda r: r.module, table, totals),
+                     by_section=_partition(a, section, table, totals, order=("backbone", "neck", "head")),
                      by_level=by_level, level_paths=level_paths, top=top)
 
 
-def _largest(groups: list[Group], metric: str) -> list[Group]:
-    return sorted(groups, key=lambda g: (-g.values[metric], g.layers))[:TOP_N]
+def _largest(table: list[dict[str, float]], metric: str) -> list[int]:
+    """The TOP_N layers with the most of a metric (ties: the earlier layer first)."""
+    return heapq.nsmallest(TOP_N, range(len(table)), key=lambda i: (-table[i][metric], i))
 
 
 def of(a: Analysis) -> Breakdown:

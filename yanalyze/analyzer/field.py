@@ -12,19 +12,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
-from typing import Optional
+from typing import Optional, Union
 
 
 def _lcm(a: int, b: int) -> int:
     return a * b // gcd(a, b)
 
 
+Rational = Union[int, Fraction]
+
+
+def _q(x: Rational) -> Rational:
+    """A whole number as an int: int arithmetic is many times faster than Fraction's, and jumps
+    and receptive fields are whole in nearly every model (an upsample makes them fractional)."""
+    return int(x) if isinstance(x, Fraction) and x.denominator == 1 else x
+
+
 @dataclass(frozen=True)
 class AxisField:
     """Jump (input pixels per output step), textbook rf, and exact windows over one period."""
 
-    jump: Fraction
-    rf: Fraction
+    jump: Rational  # int when whole, else a Fraction
+    rf: Rational
     period: int = 1
     shift: int = 1
     lo: Optional[tuple[int, ...]] = (0,)
@@ -34,8 +43,8 @@ class AxisField:
     def identity(exact: bool = True) -> "AxisField":
         """The input image itself: position i sees pixel i."""
         if exact:
-            return AxisField(Fraction(1), Fraction(1))
-        return AxisField(Fraction(1), Fraction(1), lo=None, hi=None)
+            return AxisField(1, 1)
+        return AxisField(1, 1, lo=None, hi=None)
 
     @property
     def exact(self) -> bool:
@@ -49,7 +58,7 @@ class AxisField:
     def window(self, k: int, s: int = 1, p: int = 0, d: int = 1) -> "AxisField":
         """Sliding window (conv or pool) of kernel k, stride s, padding p, dilation d."""
         span = d * (k - 1)
-        jump, rf = self.jump * s, self.rf + span * self.jump
+        jump, rf = _q(self.jump * s), _q(self.rf + span * self.jump)
         if not self.exact:
             return AxisField(jump, rf, lo=None, hi=None)
         period = self.period // gcd(self.period, s)
@@ -60,7 +69,7 @@ class AxisField:
 
     def upsample(self, u: int) -> "AxisField":
         """Nearest upsampling by an integer factor: output i copies input i // u."""
-        jump = self.jump / u
+        jump = _q(Fraction(self.jump) / u)
         if not self.exact:
             return AxisField(jump, self.rf, lo=None, hi=None)
         period = self.period * u
@@ -71,7 +80,7 @@ class AxisField:
     def upsample_linear(self, u: int) -> "AxisField":
         """Bilinear upsampling by u (align_corners=False): output i blends input
         floor((i + 0.5)/u - 0.5) and the next one, so the window grows by one input step."""
-        jump, rf = self.jump / u, self.rf + self.jump
+        jump, rf = _q(Fraction(self.jump) / u), _q(self.rf + self.jump)
         if not self.exact:
             return AxisField(jump, rf, lo=None, hi=None)
         period = self.period * u
@@ -83,7 +92,7 @@ class AxisField:
     def transposed(self, k: int, s: int, p: int = 0, d: int = 1) -> "AxisField":
         """Transposed convolution: output o gathers inputs i with o = i*s - p + d*t, t < k."""
         span = d * (k - 1)
-        jump, rf = self.jump / s, self.rf + (-(-(span + 1) // s) - 1) * self.jump
+        jump, rf = _q(Fraction(self.jump) / s), _q(self.rf + (-(-(span + 1) // s) - 1) * self.jump)
         if not self.exact:
             return AxisField(jump, rf, lo=None, hi=None)
         period = self.period * s

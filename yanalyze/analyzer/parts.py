@@ -42,20 +42,23 @@ MAX_PERIOD = 8  # the longest repeated group of steps folded (a bottleneck is 2-
 def _fold(steps: list[list]) -> list[list]:
     """Repeats folded: a group of steps that recurs back to back (C3's bottlenecks: 1x1, 3x3, add,
     n times) becomes the group once, each step counted n times with the costs summed."""
+    keys = [(st[0], st[1]) for st in steps]
     out: list[list] = []
-    i = 0
-    while i < len(steps):
+    i, n = 0, len(steps)
+    while i < n:
         best_k, best_len = 1, 1
-        for period in range(1, MAX_PERIOD + 1):
-            key = [(s[0], s[1]) for s in steps[i:i + period]]
-            k = 1
-            while [(s[0], s[1]) for s in steps[i + k * period:i + (k + 1) * period]] == key and len(key) == period:
+        for period in range(1, min(MAX_PERIOD, (n - i) // 2) + 1):
+            unit, k = keys[i:i + period], 1
+            while keys[i + k * period:i + (k + 1) * period] == unit:
                 k += 1
             if k > 1 and k * period > best_k * best_len:
                 best_k, best_len = k, period
         for j in range(best_len):
             group = steps[i + j:i + best_k * best_len:best_len]
-            out.append([group[0][0], group[0][1], sum(s[2] for s in group), sum((s[3] for s in group), Cost())])
+            cost = group[0][3]
+            for st in group[1:]:
+                cost = cost + st[3]
+            out.append([group[0][0], group[0][1], sum(st[2] for st in group), cost])
         i += best_k * best_len
     return out
 

@@ -64,7 +64,7 @@ def frac(x: Fraction) -> list[int]:
 def field_to_json(f: Optional[AxisField]) -> Optional[dict]:
     if f is None:
         return None
-    return {"jump": frac(f.jump), "rf": frac(f.rf), "period": f.period, "shift": f.shift,
+    return {"jump": frac(Fraction(f.jump)), "rf": frac(Fraction(f.rf)), "period": f.period, "shift": f.shift,
             "lo": None if f.lo is None else list(f.lo), "hi": None if f.hi is None else list(f.hi)}
 
 
