@@ -83,7 +83,7 @@ def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True
     if any(spec.mdef.origin == "unknown" for spec in model.specs) and not model.settings.guesses:
         model = unknowns.settle(model, lambda g: parse(model.config, model.settings.nc, model.variant, True,
                                                        model.definitions, g), inp.imgsz)
-    s, specs, where = model.settings, model.specs, model.path
+    s, specs = model.settings, model.specs
     diags = [D.NOTICE(keys=keys) for keys in model.config.notices]
     if v1_layout(model.config) and specs[-1].module == "Detect":
         diags.append(D.LAYOUT_V1(specs[-1].index, layers=", ".join(map(str, specs[-1].inputs)),

@@ -7,7 +7,6 @@ and how it was made go into a diagnostic and the JSON.
 """
 from __future__ import annotations
 
-import inspect
 from typing import Mapping, Optional
 
 from . import extensions, forkcheck, modules, registry
@@ -52,6 +51,8 @@ def candidates(name: str, choices: Mapping[str, str], allow_unknown: bool,
 def fits(mdef: ModuleDef, args: list) -> bool:
     """Whether the cost model (which mirrors the constructor) accepts these arguments."""
     try:
+        import inspect  # only for a name with several definitions
+
         inspect.signature(mdef.build).bind(None, *args)
     except TypeError:
         return False

@@ -111,33 +111,79 @@ def score(x: tuple, y: tuple) -> float:
 
 def align(a: list[LayerResult], b: list[LayerResult]) -> tuple[list[tuple[Optional[int], Optional[int]]], str]:
     """Pairs of indices (None for an added or removed layer): by index when the rows have the
-    same signatures, else a global (Needleman-Wunsch) alignment over the signatures."""
+    same signatures, else a global alignment over the signatures. Identical leading and trailing
+    rows pair up first; only the changed middle is aligned, in linear memory (Hirschberg), so two
+    3000-row configs that differ in one module cost little more than reading them."""
     if [signature(r) for r in a] == [signature(r) for r in b]:
         return [(i, i) for i in range(len(a))], "by index"
     sa, sb = [(*signature(r), repr(r.args)) for r in a], [(*signature(r), repr(r.args)) for r in b]
     n, m = len(sa), len(sb)
+    head = 0
+    while head < min(n, m) and sa[head] == sb[head]:
+        head += 1
+    tail = 0
+    while tail < min(n, m) - head and sa[n - 1 - tail] == sb[m - 1 - tail]:
+        tail += 1
+    middle = _hirschberg(sa[head:n - tail], sb[head:m - tail], head, head)
+    pairs = [(i, i) for i in range(head)] + middle + [(n - tail + k, m - tail + k) for k in range(tail)]
+    return pairs, "aligned"
+
+
+SMALL = 4096  # cells below which a block is aligned with the full table (and its traceback)
+
+Pair = tuple[Optional[int], Optional[int]]
+
+
+def _scores(sa: list[tuple], sb: list[tuple]) -> list[float]:
+    """The best score of aligning all of sa with each prefix of sb, keeping one row of the table."""
+    prev = [j * GAP for j in range(len(sb) + 1)]
+    for i, x in enumerate(sa, 1):
+        cur = [i * GAP]
+        for j, y in enumerate(sb, 1):
+            cur.append(max(prev[j - 1] + score(x, y), prev[j] + GAP, cur[j - 1] + GAP))
+        prev = cur
+    return prev
+
+
+def _hirschberg(sa: list[tuple], sb: list[tuple], off_a: int, off_b: int) -> list[Pair]:
+    """Needleman-Wunsch's optimal alignment in linear memory: split A in half, find where B splits
+    from the forward and backward score rows, and align the two halves on their own."""
+    if not sa or not sb:
+        return [(off_a + i, None) for i in range(len(sa))] + [(None, off_b + j) for j in range(len(sb))]
+    if len(sa) * len(sb) <= SMALL or len(sa) == 1:
+        return _table(sa, sb, off_a, off_b)
+    mid = len(sa) // 2
+    left, right = _scores(sa[:mid], sb), _scores(sa[mid:][::-1], sb[::-1])
+    cut = max(range(len(sb) + 1), key=lambda j: (left[j] + right[len(sb) - j], -j))
+    return (_hirschberg(sa[:mid], sb[:cut], off_a, off_b)
+            + _hirschberg(sa[mid:], sb[cut:], off_a + mid, off_b + cut))
+
+
+def _table(sa: list[tuple], sb: list[tuple], off_a: int, off_b: int) -> list[Pair]:
+    """The full Needleman-Wunsch table and its traceback, for a small block."""
+    n, m = len(sa), len(sb)
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        best[i][0] = i * GAP
+    for i in range(1, n + 1):  # by addition, as the traceback checks it (3 * GAP != 2 * GAP + GAP)
+        best[i][0] = best[i - 1][0] + GAP
     for j in range(1, m + 1):
-        best[0][j] = j * GAP
+        best[0][j] = best[0][j - 1] + GAP
     for i in range(1, n + 1):
         for j in range(1, m + 1):
             best[i][j] = max(best[i - 1][j - 1] + score(sa[i - 1], sb[j - 1]),
                              best[i - 1][j] + GAP, best[i][j - 1] + GAP)
-    pairs: list[tuple[Optional[int], Optional[int]]] = []
+    pairs: list[Pair] = []
     i, j = n, m
     while i or j:
         if i and j and best[i][j] == best[i - 1][j - 1] + score(sa[i - 1], sb[j - 1]):
             i, j = i - 1, j - 1
-            pairs.append((i, j))
+            pairs.append((off_a + i, off_b + j))
         elif i and best[i][j] == best[i - 1][j] + GAP:
             i -= 1
-            pairs.append((i, None))
+            pairs.append((off_a + i, None))
         else:
             j -= 1
-            pairs.append((None, j))
-    return pairs[::-1], "aligned"
+            pairs.append((None, off_b + j))
+    return pairs[::-1]
 
 
 def _outs(r: LayerResult) -> str:
@@ -204,9 +250,23 @@ def _moved(pairs: list, a: Analysis, b: Analysis, rw_a: dict, rw_b: dict) -> lis
     return sorted(pairs, key=lambda p: (p[1] if p[1] is not None else p[0] - 0.5, p[0] is not None))
 
 
-def _crosses(i: int, j: int, pairs: list) -> bool:
-    """The pair crosses another one: the layer changed place relative to its neighbours."""
-    return any(p is not None and q is not None and (p - i) * (q - j) < 0 for p, q in pairs)
+def _crossing(pairs: list) -> set[tuple[int, int]]:
+    """The pairs that cross another one (a layer that changed place relative to its neighbours):
+    with the pairs in B's order, (i, j) crosses when an earlier pair has a larger A index or a
+    later one a smaller; a running maximum and minimum find them in one pass each way."""
+    both = sorted((j, i) for i, j in pairs if i is not None and j is not None)
+    out: set[tuple[int, int]] = set()
+    most = -1
+    for j, i in both:
+        if most > i:
+            out.add((i, j))
+        most = max(most, i)
+    least = None
+    for j, i in reversed(both):
+        if least is not None and least < i:
+            out.add((i, j))
+        least = i if least is None else min(least, i)
+    return out
 
 
 def level_pairs(a: Analysis, b: Analysis) -> list[LevelDiff]:
@@ -237,6 +297,7 @@ def diff(a: Analysis, b: Analysis, explain: bool = True) -> ArchDiff:
     pairs, method = align(a.layers, b.layers)
     pairs = _moved(pairs, a, b, rw_a, rw_b)
     to_b = {i: j for i, j in pairs if i is not None}
+    crossing = _crossing(pairs)
     out = ArchDiff(a=a, b=b, method=method)
     for i, j in pairs:
         if i is None:
@@ -248,7 +309,7 @@ def diff(a: Analysis, b: Analysis, explain: bool = True) -> ArchDiff:
             ra, rb = a.layers[i], b.layers[j]
             own = definition_changes(ra, rb, to_b, a.layers, b.layers)
             derived = [c for c in compare(ra, rb, to_b, a.layers, b.layers) if c not in own]
-            moved = _crosses(i, j, pairs)
+            moved = (i, j) in crossing
             status = "moved" if moved else "changed" if own else "affected" if derived else "same"
             out.layers.append(LayerDiff(a=ra, b=rb, status=status, changes=tuple(own + derived),
                                         explained_by=_explain(ra, rb, rw_a, rw_b) if own else None))

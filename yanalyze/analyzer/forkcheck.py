@@ -14,10 +14,8 @@ MIRRORS_DIR holds owner+name/repo git directories).
 from __future__ import annotations
 
 import ast
-import hashlib
 import json
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,11 +38,17 @@ def _strip_docstrings(node: ast.AST) -> None:
             n.body = n.body[1:] or [ast.Pass()]
 
 
+def _sha(text: str) -> str:
+    import hashlib  # only when a fork is found around the config
+
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def fingerprint(cls: ast.ClassDef) -> str:
     """The class's syntax tree without docstrings, hashed (16 hex digits)."""
     tree = pyast.parse(ast.unparse(cls))  # a copy
     _strip_docstrings(tree)
-    return hashlib.sha256(ast.dump(tree.body[0], annotate_fields=False).encode()).hexdigest()[:16]
+    return _sha(ast.dump(tree.body[0], annotate_fields=False))
 
 
 def classes(text: str) -> dict[str, tuple[ast.ClassDef, int]]:
@@ -119,7 +123,7 @@ def composite(mine: Mapping[str, tuple[str, int, str, frozenset]], name: str) ->
                 seen.add(ref)
                 todo.append(ref)
     parts = ",".join(f"{n}={mine[n][2]}" for n in sorted(seen - {name}))
-    return hashlib.sha256(f"{mine[name][2]}|{parts}".encode()).hexdigest()[:16]
+    return _sha(f"{mine[name][2]}|{parts}")
 
 
 def _class_table(texts: Mapping[str, str]) -> dict[str, tuple[str, int, str, frozenset]]:
@@ -207,6 +211,8 @@ def redefined(config_path: Optional[str], used: Mapping[str, Optional[str]]) -> 
 def generate(git_dir: str, mirrors: Optional[str] = None) -> dict:
     """Fingerprints of every version of every class in YOLOv5's model files, from its history,
     and of every published built-in definition at its provenance's commit (from `mirrors`)."""
+    import subprocess  # a maintainer's tool, never on the analysis path
+
     def git(*args: str) -> str:
         return subprocess.run(["git", "-C", git_dir, *args], capture_output=True, text=True, check=True).stdout
 
@@ -225,6 +231,8 @@ def generate(git_dir: str, mirrors: Optional[str] = None) -> dict:
 
 
 def _published(mirrors: str) -> dict[str, dict[str, str]]:
+    import subprocess
+
     from . import modules, registry
 
     out: dict[str, dict[str, str]] = {}

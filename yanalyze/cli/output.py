@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
@@ -79,6 +78,8 @@ def _stage(path: str, text: str) -> _Pending:
     if not parent.is_dir():
         raise D.OUTPUT.error(detail=f"{path}: no such directory {parent}")
     try:
+        import tempfile  # only when something is written
+
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=parent)
     except OSError as e:
         raise D.OUTPUT.error(detail=f"{path}: cannot write ({e.strerror or e})") from None
