@@ -23,7 +23,6 @@ from .guess import Guess
 from .load import ModelOptions, ParsedModel, Source, load_model, parse
 from .breakdown import breakdown
 from .memory import peak_activation
-from .parts import parts
 from .model import DTYPE_BYTES, Analysis, Diagnostic, InputSpec, LayerResult, Level, Totals
 
 ImgSz = Union[int, Sequence[int]]
@@ -185,7 +184,8 @@ def _layer_result(spec: LayerSpec, lp: LayerPass, g: tuple[Fraction, Fraction], 
         is_head=spec.mdef.is_head, params=cost.params, params_fused=cost.params_fused, macs=cost.macs,
         flops=cost.flops, gflops=float(g[0]), gflops_fused=float(g[1]), mem_bytes=mem,
         mem_bytes_fused=mem_fused, intensity=_intensity(cost.flops, inp.batch, mem), inputs=spec.inputs,
-        origin=spec.mdef.origin, definition=spec.mdef.variant, parts=parts(lp.ops, inp))
+        origin=spec.mdef.origin, definition=spec.mdef.variant, kernels=lp.ops,
+        scale=(inp.batch, DTYPE_BYTES[inp.dtype]))
 
 
 def _intensity(flops: int, batch: int, mem_bytes: int) -> float:

@@ -316,6 +316,6 @@ def diff(a: Analysis, b: Analysis, explain: bool = True) -> ArchDiff:
     out.totals = [TotalDiff(key=k, a=getattr(a.totals, k), b=getattr(b.totals, k)) for k in TOTAL_KEYS]
     out.levels = level_pairs(a, b)
     out.tradeoffs = tradeoffs(out)
-    if explain:
-        out.causes = causes(a, b, lambda x, y: diff(x, y, explain=False))
+    if explain:  # the rows' part: A with B's settings against B (A itself when no setting differs)
+        out.causes = causes(a, b, lambda x, y: out if x is a and y is b else diff(x, y, explain=False))
     return out

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Optional
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .cost import Cost
     from .load import ParsedModel
 
 from . import limits, serialize
+from .parts import steps
 
 SCHEMA = "yanalyze/1"
 DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
@@ -102,7 +105,17 @@ class LayerResult:
     inputs: tuple[int, ...] = ()  # layers read, resolved from `from` (empty: the image)
     origin: str = "built-in"      # "built-in", "plugin:FILE", "traced:FILE" or "unknown"
     definition: Optional[str] = None  # the named published definition assumed, where there are several
-    parts: tuple[Part, ...] = ()      # the block's internal steps, in order
+    kernels: Sequence[tuple[str, str, "Cost"]] = field(default=(), repr=False, compare=False)  # as recorded
+    scale: tuple[int, int] = (1, 4)   # batch and bytes per element, for the parts' memory
+
+    @cached_property
+    def parts(self) -> tuple[Part, ...]:
+        """The block's internal steps in order (built from the recorded kernels when first asked
+        for: a diff or a budget check never needs them)."""
+        batch, nbytes = self.scale
+        return tuple(Part(name=name, detail=detail, count=count, params=c.params, gflops=2 * c.thop / 1e9,
+                          flops=c.flops, mem_bytes=(c.act * batch + c.weights) * nbytes)
+                     for name, detail, count, c in steps(self.kernels))
 
     @property
     def out(self) -> Output:

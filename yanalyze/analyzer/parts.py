@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from .cost import Cost
-from .model import DTYPE_BYTES, InputSpec, Part
+
+Step = tuple[str, str, int, Cost]  # name, detail, count, summed cost
 
 NAMES = {"conv2d": "Conv2d", "batchnorm": "BatchNorm", "activation": "activation", "maxpool": "MaxPool",
          "avgpool": "AvgPool", "adaptive_avgpool": "AdaptiveAvgPool", "upsample": "Upsample",
@@ -63,14 +64,11 @@ def _fold(steps: list[list]) -> list[list]:
     return out
 
 
-def parts(ops: Sequence[tuple[str, str, Cost]], inp: InputSpec) -> tuple[Part, ...]:
+def steps(ops: Sequence[tuple[str, str, Cost]]) -> list[Step]:
     """The steps of one layer, with repeats folded (SPPF's three pools, C3's n bottlenecks)."""
     runs = _fold([[name, detail, 1, cost] for name, detail, cost in _steps(ops)])
     if len(runs) > MAX_PARTS:
         rest = runs[MAX_PARTS - 1:]
         total = sum((r[3] for r in rest), Cost())
         runs = runs[:MAX_PARTS - 1] + [["more steps", f"{len(rest)} further steps", 1, total]]
-    nbytes = DTYPE_BYTES[inp.dtype]
-    return tuple(Part(name=name, detail=detail, count=count, params=c.params, gflops=2 * c.thop / 1e9,
-                      flops=c.flops, mem_bytes=(c.act * inp.batch + c.weights) * nbytes)
-                 for name, detail, count, c in runs)
+    return [(name, detail, count, cost) for name, detail, count, cost in runs]

@@ -12,6 +12,8 @@ if TYPE_CHECKING:  # model.py imports this module; the types are only for the ch
 
 def num(v: Any) -> Any:
     """Fractions become ints when whole, floats otherwise; everything else passes through."""
+    if type(v) is int:
+        return v
     if isinstance(v, Fraction):
         return int(v) if v.denominator == 1 else float(v)
     if isinstance(v, (tuple, list)):
@@ -75,20 +77,18 @@ def output_dict(o: Output) -> dict:
             "global_context": o.global_context, "rf_exceeds_image": o.rf_exceeds_image}
 
 
-def _per_output(r: LayerResult, key: str) -> Any:
-    """One value for single-output layers, a list per level for heads."""
-    values = [output_dict(o)[key] for o in r.outputs]
-    return values if r.is_head else values[0]
-
-
 def layer_dict(r: LayerResult) -> dict:
+    outs = [output_dict(o) for o in r.outputs]
+
+    def per_output(key: str) -> Any:  # one value for single-output layers, a list per level for heads
+        return [o[key] for o in outs] if r.is_head else outs[0][key]
+
     return {
         "index": r.index, "from": list(r.src_from), "n": r.n, "module": r.module, "origin": r.origin,
         "definition": r.definition,
         "args": plain(r.args), "section": r.section, "line": r.line,
-        "out_shape": _per_output(r, "shape"), "stride": _per_output(r, "stride"),
-        "rf": _per_output(r, "rf"), "rf_min": _per_output(r, "rf_min"),
-        "rf_max": _per_output(r, "rf_max"),
+        "out_shape": per_output("shape"), "stride": per_output("stride"),
+        "rf": per_output("rf"), "rf_min": per_output("rf_min"), "rf_max": per_output("rf_max"),
         "global_context": any(o.global_context for o in r.outputs),
         "rf_exceeds_image": any(o.rf_exceeds_image for o in r.outputs),
         "params": r.params, "params_fused": r.params_fused, "macs": r.macs,

@@ -5,6 +5,7 @@ share one group of model options (cli.options).
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from typing import Optional, Sequence
@@ -22,11 +23,21 @@ def _dispatch(argv: list[str]) -> int:
         print(f"yanalyze {__version__}")
         return 0
     name = SUBCOMMANDS.get(argv[0]) if argv else None
-    if name is not None:
+    if name == "verify":  # torch builds reference cycles: leave its collector alone
         return importlib.import_module(f".{name}", __name__).run(argv[1:])
-    from .report import run
+    # a short run that makes no reference cycles (see analyzer.analyze.no_gc), from its imports
+    # through the diff and the writing of every view
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        if name is not None:
+            return importlib.import_module(f".{name}", __name__).run(argv[1:])
+        from .report import run
 
-    return run(argv)
+        return run(argv)
+    finally:
+        if was:
+            gc.enable()
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
