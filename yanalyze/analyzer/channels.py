@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from .errors import ConfigError
 from .registry import ModuleDef
@@ -28,7 +28,7 @@ class RuleContext:
     no: Optional[int]
     nc: Optional[int] = None
     row: Any = None
-    ch: tuple[int, ...] = ()
+    ch: Sequence[int] = ()  # the channels so far, as they are when the rule runs
 
     def scale(self, c: float) -> int:
         """Width-scale a channel count as YOLOv5 does."""

@@ -132,7 +132,8 @@ def _check_nodes(root: yaml.Node, where: Optional[str]) -> None:
                 stack.extend((k, v))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
-        elif isinstance(node, yaml.ScalarNode) and _SURROGATE.search(node.value):
+        elif isinstance(node, yaml.ScalarNode) and node.style == '"' and _SURROGATE.search(node.value):
+            # only a double-quoted scalar's \u escape can make one
             raise ConfigError(f"malformed YAML: {LONE_SURROGATE}", path=where, line=node.start_mark.line + 1,
                               code="parse/yaml")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)  # immutable by convention: frozen costs 4x per instance
 class Cost:
     """Counts of one operation or block; memory split so that batch and dtype apply later.
 

@@ -28,7 +28,7 @@ def _q(x: Rational) -> Rational:
     return int(x) if isinstance(x, Fraction) and x.denominator == 1 else x
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)  # immutable by convention: frozen costs 4x per instance
 class AxisField:
     """Jump (input pixels per output step), textbook rf, and exact windows over one period."""
 
@@ -61,6 +61,10 @@ class AxisField:
         jump, rf = _q(self.jump * s), _q(self.rf + span * self.jump)
         if not self.exact:
             return AxisField(jump, rf, lo=None, hi=None)
+        if self.period == 1:  # most fields: one window shape for every position, a line to follow
+            assert self.lo is not None and self.hi is not None
+            return AxisField(jump, rf, 1, self.shift * s, (self.lo[0] - p * self.shift,),
+                             (self.hi[0] + (span - p) * self.shift,))
         period = self.period // gcd(self.period, s)
         shift = self.shift * (period * s // self.period)
         lo = tuple(self._at(self.lo, i * s - p) for i in range(period))

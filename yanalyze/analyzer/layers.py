@@ -10,7 +10,7 @@ import math
 import re
 import ast
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 from . import channels, definitions
 from . import diagnostics as D
@@ -225,7 +225,7 @@ def resolve_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[
     total = 0
     for row in cfg.rows:
         try:
-            spec = _resolve_row(row, s, names, no, ch, where, allow_unknown, tuple(seen))
+            spec = _resolve_row(row, s, names, no, ch, where, allow_unknown, seen)  # read, not kept
         except ConfigError as exc:
             raise exc.located(where, row.index, row.line) from None
         except (TypeError, ValueError, IndexError, ZeroDivisionError, OverflowError) as exc:
@@ -253,7 +253,7 @@ def _v1_detect_inputs(row: Row, ch: list[int], no: Optional[int]) -> tuple[tuple
 
 
 def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list[int],
-                 where: Optional[str], allow_unknown: bool, seen: tuple[int, ...] = ()) -> LayerSpec:
+                 where: Optional[str], allow_unknown: bool, seen: Sequence[int] = ()) -> LayerSpec:
     legacy = row.src_from == [] and row.module == "Detect" and row.index > 0
     src_from, inputs = _v1_detect_inputs(row, ch, no) if legacy else _sources(row, where)
     _check_module(row, where)

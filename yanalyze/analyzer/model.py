@@ -19,7 +19,7 @@ SCHEMA = "yanalyze/1"
 DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)  # immutable by convention: frozen costs 4x per instance
 class Shape:
     """Channels, height, width of one feature map (batch excluded)."""
 

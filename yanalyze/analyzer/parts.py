@@ -64,11 +64,11 @@ def _fold(steps: list[list]) -> list[list]:
     return out
 
 
-def steps(ops: Sequence[tuple[str, str, Cost]]) -> list[Step]:
+def steps(ops: Sequence[tuple[str, str, Cost]]) -> tuple[Step, ...]:
     """The steps of one layer, with repeats folded (SPPF's three pools, C3's n bottlenecks)."""
     runs = _fold([[name, detail, 1, cost] for name, detail, cost in _steps(ops)])
     if len(runs) > MAX_PARTS:
         rest = runs[MAX_PARTS - 1:]
         total = sum((r[3] for r in rest), Cost())
         runs = runs[:MAX_PARTS - 1] + [["more steps", f"{len(rest)} further steps", 1, total]]
-    return [(name, detail, count, cost) for name, detail, count, cost in runs]
+    return tuple((name, detail, count, cost) for name, detail, count, cost in runs)

@@ -45,9 +45,10 @@ def conv2d(x: T, c1: int, c2: int, k: IntPair = 1, s: IntPair = 1, p: IntPair = 
         raise shape_error(f"convolution expects {c1} input channels, gets {x.c}")
     if isinstance(g, bool) or not isinstance(g, int) or g < 1 or c1 % g or c2 % g:
         raise shape_error(f"groups={g} must divide in ({c1}) and out ({c2}) channels")
-    y = window(x, c2, k, s, p, d, "convolution")
-    x.trace.record(C.conv(x.numel, y.numel, c2, c1 // g, prod(pair(k)), bias), "conv2d",
-                   _conv_detail(c1, c2, pair(k), pair(s), g, pair(d)))
+    k2, s2, d2 = pair(k), pair(s), pair(d)
+    y = window(x, c2, k2, s2, p, d2, "convolution")
+    x.trace.record(C.conv(x.numel, y.numel, c2, c1 // g, k2[0] * k2[1], bias), "conv2d",
+                   _conv_detail(c1, c2, k2, s2, g, d2))
     return y
 
 

@@ -47,7 +47,7 @@ class Trace:
         self.ops.append((what or sys._getframe(1).f_code.co_name, detail, cost))
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)  # immutable by convention: frozen costs 4x per instance
 class T:
     """A symbolic feature map: shape, receptive field per axis, global-context flag, trace."""
 
@@ -72,6 +72,10 @@ def shape_error(message: str) -> ConfigError:
 
 def pair(v: IntPair) -> tuple[int, int]:
     """Expand an int or a 1-/2-sequence to (h, w), as torch does for kernel/stride/padding."""
+    if type(v) is int:  # the common case first: this runs for every kernel of every layer
+        return v, v
+    if type(v) is tuple and len(v) == 2 and type(v[0]) is int and type(v[1]) is int:
+        return v  # type: ignore[return-value]
     if isinstance(v, (list, tuple)):
         if len(v) == 1:
             v = (v[0], v[0])
