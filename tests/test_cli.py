@@ -12,7 +12,7 @@ import yaml
 
 import yanalyze
 from conftest import CONFIGS, EXAMPLES, ROOT
-from yanalyze.cli import check, diff, report, rewrite, verify
+from yanalyze.cli import check, diff, report, rewrite, sweep, verify
 
 PLUGIN = EXAMPLES / "plugins" / "my_blocks.py"
 DILATED = EXAMPLES / "yolov5s-dilated.yaml"
@@ -26,7 +26,8 @@ def options(parser) -> set[str]:
 
 
 @pytest.mark.parametrize("module, memory", [(report, True), (check, True), (diff, True), (rewrite, False),
-                                            (verify, False)], ids=lambda m: getattr(m, "__name__", str(m)))
+                                            (verify, False), (sweep, True)],
+                         ids=lambda m: getattr(m, "__name__", str(m)))
 def test_every_subcommand_takes_the_model_options(module, memory):
     have = options(module.parser())
     assert SHARED <= have

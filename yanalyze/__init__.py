@@ -8,8 +8,8 @@ from .analyzer.load import load_model
 from .analyzer.model import Analysis
 from .analyzer.registry import Provenance, register
 
-__all__ = ["analyze", "diff", "check_budget", "load_model", "register", "Provenance", "ConfigError", "Analysis",
-           "__version__"]
+__all__ = ["analyze", "diff", "check_budget", "sweep", "load_model", "register", "Provenance", "ConfigError",
+           "Analysis", "__version__"]
 __version__ = "0.2.0"
 
 
@@ -25,3 +25,12 @@ def check_budget(target):  # noqa: ANN001, ANN201
     from .analyzer.budget import evaluate
 
     return evaluate(target)
+
+
+def sweep(source, depths, widths, sizes=(640,), options=None, front="min"):  # noqa: ANN001, ANN201
+    """The config at every combination of depth/width multiples and image sizes, with the Pareto
+    front marked (yanalyze.analyzer.sweep.Sweep; options: a yanalyze.analyzer.load.ModelOptions)."""
+    from .analyzer.load import ModelOptions
+    from .analyzer.sweep import run
+
+    return run(source, depths, widths, sizes, options or ModelOptions(), front)

@@ -42,22 +42,28 @@ def run_pass(specs: Sequence[LayerSpec], s: Settings, hw: tuple[int, int], exact
     for spec in specs:
         trace = Trace(s.act, exact)
         xs = [replace(done[j].outs[0], trace=trace) for j in spec.inputs] or [replace(image, trace=trace)]
-        try:
-            outs = _run_layer(spec, xs)
-        except ConfigError as exc:
-            exc.message = f"{spec.module}: {exc.message}"
-            raise exc.located(where, spec.index, spec.line) from None
-        except (TypeError, ValueError, IndexError, ZeroDivisionError, AttributeError, OverflowError) as exc:
-            if spec.mdef.origin.startswith("plugin:"):
-                raise _plugin_failed(spec, exc, where) from None
-            raise ConfigError(f"{spec.module}: invalid arguments {short(spec.args)} ({short_text(str(exc))})",
-                              path=where, layer=spec.index, line=spec.line, code="parse/args") from None
-        except (Exception, SystemExit) as exc:  # a plugin's cost model is the user's code
-            if not spec.mdef.origin.startswith("plugin:"):
-                raise
-            raise _plugin_failed(spec, exc, where) from None
-        done.append(LayerPass(outs, trace.cost, trace.notes, trace.ops))
+        done.append(run_layer(spec, xs, trace, where))
     return done
+
+
+def run_layer(spec: LayerSpec, xs: list[T], trace: Trace, where: Optional[str]) -> LayerPass:
+    """One layer's cost model on its inputs (which carry `trace`); failures become located errors.
+    (A sweep calls this directly for the layers its memo has not seen.)"""
+    try:
+        outs = _run_layer(spec, xs)
+    except ConfigError as exc:
+        exc.message = f"{spec.module}: {exc.message}"
+        raise exc.located(where, spec.index, spec.line) from None
+    except (TypeError, ValueError, IndexError, ZeroDivisionError, AttributeError, OverflowError) as exc:
+        if spec.mdef.origin.startswith("plugin:"):
+            raise _plugin_failed(spec, exc, where) from None
+        raise ConfigError(f"{spec.module}: invalid arguments {short(spec.args)} ({short_text(str(exc))})",
+                          path=where, layer=spec.index, line=spec.line, code="parse/args") from None
+    except (Exception, SystemExit) as exc:  # a plugin's cost model is the user's code
+        if not spec.mdef.origin.startswith("plugin:"):
+            raise
+        raise _plugin_failed(spec, exc, where) from None
+    return LayerPass(outs, trace.cost, trace.notes, trace.ops)
 
 
 def _plugin_failed(spec: LayerSpec, exc: BaseException, where: Optional[str]) -> ConfigError:

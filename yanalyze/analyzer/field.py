@@ -58,6 +58,8 @@ class AxisField:
     def window(self, k: int, s: int = 1, p: int = 0, d: int = 1) -> "AxisField":
         """Sliding window (conv or pool) of kernel k, stride s, padding p, dilation d."""
         span = d * (k - 1)
+        if span == 0 and s == 1 and p == 0:  # a 1x1 step-1 window maps every position to itself
+            return self
         jump, rf = _q(self.jump * s), _q(self.rf + span * self.jump)
         if not self.exact:
             return AxisField(jump, rf, lo=None, hi=None)

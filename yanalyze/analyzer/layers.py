@@ -10,7 +10,7 @@ import math
 import re
 import ast
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
 
 from . import channels, definitions
 from . import diagnostics as D
@@ -210,27 +210,62 @@ def _unknown(row: Row, where: Optional[str]) -> ConfigError:
     return D.PARSE_UNKNOWN_MODULE.error(name=repr(row.module), hint=hint).located(where, row.index, row.line)
 
 
+@dataclass(frozen=True)
+class RowPlan:
+    """The part of a row's parse that no multiple changes (sources, candidate definitions,
+    symbol-resolved args): done once when a sweep resolves the rows at many multiples."""
+
+    row: Row
+    legacy: bool  # v1.0's Detect: its inputs follow from the channels, found per resolution
+    src_from: tuple[int, ...]
+    inputs: tuple[int, ...]
+    cands: list[ModuleDef]
+    how: str
+    args: list
 
 
-def resolve_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[LayerSpec]:
-    """Apply depth/width scaling and the channel rule of each module, row by row."""
-    where = cfg.path
+Finish = Callable[[RowPlan, Settings, int, list[int], tuple[int, ...]], LayerSpec]
+
+
+def _names(s: Settings) -> tuple[dict, Optional[int]]:
+    """The symbols a row's args may name, and the head's output count (na * (nc + 5))."""
     names = {k: v for k, v in {"nc": s.nc, "anchors": s.anchors, "na": s.na}.items() if v is not None}
     no = s.na * (s.nc + 5) if s.nc is not None else None
     if no is not None:
         names["no"] = no
+    return names, no
+
+
+def resolve_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[LayerSpec]:
+    """Apply depth/width scaling and the channel rule of each module, row by row."""
+    return resolve_plans(_plans(cfg, s, allow_unknown), s, cfg.path, allow_unknown)
+
+
+def plan_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[RowPlan]:
+    """Every row's multiple-independent parse (see RowPlan)."""
+    return list(_plans(cfg, s, allow_unknown))
+
+
+def _plans(cfg: Config, s: Settings, allow_unknown: bool) -> Iterator[RowPlan]:
+    """Row by row, lazily: resolve_rows plans each row just before finishing it, so a config
+    with several faults reports the first row's, as the one-pass parse did."""
+    names, _ = _names(s)
+    for row in cfg.rows:
+        yield _located(row, cfg.path, _plan_row, row, s, names, cfg.path, allow_unknown)
+
+
+def resolve_plans(plans: Iterable[RowPlan], s: Settings, where: Optional[str], allow_unknown: bool = False,
+                  finish: Optional[Finish] = None) -> list[LayerSpec]:
+    """The rows at the settings' multiples; finish: a memoised finish_row (a sweep's)."""
+    finish = finish or (lambda p, s, n, ch, seen: finish_row(p, s, n, ch, seen, where, allow_unknown))
     ch: list[int] = [s.ch]
     seen: list[int] = [s.ch]  # the input's channels, then every layer's output, for rules read from a fork
     specs: list[LayerSpec] = []
     total = 0
-    for row in cfg.rows:
-        try:
-            spec = _resolve_row(row, s, names, no, ch, where, allow_unknown, seen)  # read, not kept
-        except ConfigError as exc:
-            raise exc.located(where, row.index, row.line) from None
-        except (TypeError, ValueError, IndexError, ZeroDivisionError, OverflowError) as exc:
-            raise ConfigError(f"{short(row.module)}: invalid arguments {short(row.args)} ({short(exc)})",
-                              path=where, layer=row.index, line=row.line, code="parse/args") from None
+    for p in plans:
+        row = p.row
+        n = _located(row, where, depth_scaled, row.number, s.gd)
+        spec = _located(row, where, finish, p, s, n, ch, seen)  # read, not kept
         total += spec.n
         if total > limits.MAX_TOTAL_REPEATS:
             raise limits.too_large("the repeat count (number) summed over the rows so far", total,
@@ -243,6 +278,24 @@ def resolve_rows(cfg: Config, s: Settings, allow_unknown: bool = False) -> list[
     return specs
 
 
+def _located(row: Row, where: Optional[str], fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args) with any failure reported as one located error of the row."""
+    try:
+        return fn(*args)
+    except ConfigError as exc:
+        raise exc.located(where, row.index, row.line) from None
+    except (TypeError, ValueError, IndexError, ZeroDivisionError, OverflowError) as exc:
+        raise ConfigError(f"{short(row.module)}: invalid arguments {short(row.args)} ({short(exc)})",
+                          path=where, layer=row.index, line=row.line, code="parse/args") from None
+
+
+def depth_scaled(n: int, gd: float) -> int:
+    """YOLOv5's repeats at a depth multiple: max(round(n * gd), 1) for n > 1."""
+    n = max(round(n * gd), 1) if n > 1 else n
+    limits.check("number (repeats) after depth_multiple", n, limits.MAX_REPEATS)
+    return n
+
+
 def _v1_detect_inputs(row: Row, ch: list[int], no: Optional[int]) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """v1.0's Detect finds its inputs itself: the layers with na * (nc + 5) channels, last first."""
     found = [j for j, c in enumerate(ch) if c == no][::-1]
@@ -252,10 +305,9 @@ def _v1_detect_inputs(row: Row, ch: list[int], no: Optional[int]) -> tuple[tuple
     return tuple(j - row.index if j == row.index - 1 else j for j in found), tuple(found)
 
 
-def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list[int],
-                 where: Optional[str], allow_unknown: bool, seen: Sequence[int] = ()) -> LayerSpec:
+def _plan_row(row: Row, s: Settings, names: dict, where: Optional[str], allow_unknown: bool) -> RowPlan:
     legacy = row.src_from == [] and row.module == "Detect" and row.index > 0
-    src_from, inputs = _v1_detect_inputs(row, ch, no) if legacy else _sources(row, where)
+    src_from, inputs = ((), ()) if legacy else _sources(row, where)
     _check_module(row, where)
     cands, how = definitions.candidates(row.module, s.definitions, allow_unknown, where)
     if row.index in s.guesses and s.guesses[row.index].demoted:  # carried on as unknown (--allow-unknown)
@@ -266,11 +318,18 @@ def _resolve_row(row: Row, s: Settings, names: dict, no: Optional[int], ch: list
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ConfigError(f"number must be a positive integer, got {short(n)}", code="parse/number")
     limits.check("number (repeats)", n, limits.MAX_REPEATS)
-    n = max(round(n * s.gd), 1) if n > 1 else n
-    limits.check("number (repeats) after depth_multiple", n, limits.MAX_REPEATS)
-    if not cands[0].multi_input and len(src_from) != 1 and cands[0].origin != "unknown":
+    if not legacy and not cands[0].multi_input and len(src_from) != 1 and cands[0].origin != "unknown":
         raise ConfigError(f"{cands[0].name} takes one input, 'from' lists {len(src_from)}", code="graph/from")
     args = [resolve(a, names) for a in (row.args if isinstance(row.args, list) else [row.args])]
+    return RowPlan(row=row, legacy=legacy, src_from=src_from, inputs=inputs, cands=cands, how=how, args=args)
+
+
+def finish_row(p: RowPlan, s: Settings, n: int, ch: list[int], seen: Sequence[int], where: Optional[str],
+               allow_unknown: bool) -> LayerSpec:
+    """A planned row at the settings' multiples: n repeats (depth-scaled), channels so far ch."""
+    row, cands, how, args = p.row, p.cands, p.how, p.args
+    _, no = _names(s)
+    src_from, inputs = _v1_detect_inputs(row, ch, no) if p.legacy else (p.src_from, p.inputs)
     chans = [ch[i] for i in inputs] if inputs else [ch[-1]]
     ctx = RuleContext(gw=s.gw, gd=s.gd, divisor=s.divisor, n=n, no=no, nc=s.nc, row=row, ch=seen)
     if cands[0].origin != "unknown":

@@ -13,7 +13,8 @@ from typing import Optional, Sequence
 from ..analyzer.errors import ConfigError
 
 EXIT_BAD_INPUT = 2
-SUBCOMMANDS = {"check": "check", "diff": "diff", "rewrite": "rewrite", "verify": "verify"}
+SUBCOMMANDS = {"check": "check", "diff": "diff", "rewrite": "rewrite", "verify": "verify",
+               "sweep": "sweep"}
 
 
 def _dispatch(argv: list[str]) -> int:
