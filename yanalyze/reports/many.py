@@ -41,7 +41,8 @@ def error_line(exc: ConfigError) -> str:
 
 
 def _error(e: Entry) -> ConfigError:
-    return e.error if e.error is not None else ConfigError("not analysed")
+    assert e.error is not None, "an entry holds its analysis or its error"
+    return e.error
 
 
 def status(e: Entry) -> str:
