@@ -4,7 +4,6 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import replace
-from fractions import Fraction
 from typing import Iterator, Mapping, Optional, Sequence, Union
 
 from . import definitions
@@ -15,6 +14,7 @@ from . import forkcheck
 from . import rewrites as rw
 from .diagnostics import CATALOGUE
 from .engine import LayerPass, grid_size, level_name, probe_size, rounded_size, run_pass, thop_gflops, to_output
+from .cost import Cost
 from .errors import ConfigError
 from .graph import last_use, unused
 from .layers import LayerSpec, v1_layout
@@ -90,14 +90,14 @@ def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True
     main, hw = _main_pass(model, inp.imgsz, diags)
     inp = replace(inp, ch=s.ch, imgsz=hw)
     counted, probe = _gflops_pass(model, main, hw, gflops_as, diags)
-    gflops = [(thop_gflops(pp.cost.thop, probe, hw), thop_gflops(pp.cost.thop_fused, probe, hw)) for pp in counted]
+    gflops = [(_gflops(pp.cost.thop, probe, hw), _gflops(pp.cost.thop_fused, probe, hw)) for pp in counted]
     results = [_layer_result(spec, lp, g, inp) for spec, lp, g in zip(specs, main, gflops)]
     for spec, lp in zip(specs, main):
         diags += _module_diagnostics(spec, lp, s.guesses)
     diags += _fork_diagnostics(model)
     levels = _levels(results, s.anchors)
     diags += _graph_diagnostics(specs, levels, hw)
-    totals = _totals(results, gflops, specs, inp)
+    totals = _totals(results, [pp.cost for pp in counted], probe, specs, inp)
     if totals.partial:
         diags.append(D.PARTIAL(layers=", ".join(str(r.index) for r in results if r.origin == "unknown")))
     found = rw.findings(model, results, lambda m: analyze_model(m, inp, False, gflops_as).layers) \
@@ -174,7 +174,7 @@ def _input(imgsz: ImgSz, batch: int, dtype: str) -> InputSpec:
     return InputSpec(ch=0, imgsz=_imgsz(imgsz), batch=batch, dtype=dtype)  # channels come from the config
 
 
-def _layer_result(spec: LayerSpec, lp: LayerPass, g: tuple[Fraction, Fraction], inp: InputSpec) -> LayerResult:
+def _layer_result(spec: LayerSpec, lp: LayerPass, g: tuple[float, float], inp: InputSpec) -> LayerResult:
     nbytes, cost = DTYPE_BYTES[inp.dtype], lp.cost
     mem = (cost.act * inp.batch + cost.weights) * nbytes
     mem_fused = (cost.act_fused * inp.batch + cost.weights_fused) * nbytes
@@ -256,7 +256,13 @@ def _graph_diagnostics(specs: Sequence[LayerSpec], levels: list[Level], hw: tupl
 RF_FAR = 4  # a level whose smallest receptive field spans this many image sides: its last stages see padding
 
 
-def _totals(results: list[LayerResult], gflops: list[tuple[Fraction, Fraction]], specs: Sequence[LayerSpec],
+def _gflops(thop_count: int, probe: Optional[int], hw: tuple[int, int]) -> float:
+    """A layer's GFLOPs: at the image size a plain division (correctly rounded, as the exact
+    fraction is), scaled from a probe exactly."""
+    return 2 * thop_count / 10**9 if probe is None else float(thop_gflops(thop_count, probe, hw))
+
+
+def _totals(results: list[LayerResult], counted: list[Cost], probe: Optional[int], specs: Sequence[LayerSpec],
             inp: InputSpec) -> Totals:
     """Sums over layers (GFLOPs summed exactly) and peak activation memory."""
     out_elems = [sum(o.shape.numel for o in r.outputs) for r in results]
@@ -264,8 +270,8 @@ def _totals(results: list[LayerResult], gflops: list[tuple[Fraction, Fraction]],
     flops, mem = sum(r.flops for r in results), sum(r.mem_bytes for r in results)
     return Totals(
         params=sum(r.params for r in results), params_fused=sum(r.params_fused for r in results),
-        gflops=float(sum((g[0] for g in gflops), Fraction(0))),
-        gflops_fused=float(sum((g[1] for g in gflops), Fraction(0))),
+        gflops=float(thop_gflops(sum(c.thop for c in counted), probe, inp.imgsz)),  # exact: the sum, then
+        gflops_fused=float(thop_gflops(sum(c.thop_fused for c in counted), probe, inp.imgsz)),  # one rounding
         macs=sum(r.macs for r in results), flops=flops, mem_bytes=mem,
         mem_bytes_fused=sum(r.mem_bytes_fused for r in results),
         peak_activation_bytes=peak * inp.batch * DTYPE_BYTES[inp.dtype], peak_layer=peak_layer,

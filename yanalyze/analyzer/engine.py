@@ -90,7 +90,7 @@ def to_output(t: T, hw: tuple[int, int]) -> Output:
     """Summarise a symbolic tensor: shape, stride, textbook and exact receptive field."""
     fh, fw = t.fh, t.fw
     rf_max = (fh.rf_max, fw.rf_max)
-    return Output(shape=t.shape, stride=(Fraction(fh.jump), Fraction(fw.jump)), rf=(Fraction(fh.rf), Fraction(fw.rf)), rf_min=(fh.rf_min, fw.rf_min),
+    return Output(shape=t.shape, stride=(fh.jump, fw.jump), rf=(fh.rf, fw.rf), rf_min=(fh.rf_min, fw.rf_min),
                   rf_max=rf_max, global_context=t.glob, rf_exceeds_image=rf_max[0] > hw[0] or rf_max[1] > hw[1])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -16,6 +16,7 @@ from . import limits, serialize
 from .parts import steps
 
 SCHEMA = "yanalyze/1"
+Rational = Union[int, Fraction]  # strides and receptive fields: exact, whole or not
 DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
 
 
@@ -48,8 +49,8 @@ class Output:
     """One output tensor of a layer with where it looks in the input image."""
 
     shape: Shape
-    stride: tuple[Fraction, Fraction]
-    rf: tuple[Fraction, Fraction]
+    stride: tuple[Rational, Rational]  # an int when whole (nearly always), else a Fraction
+    rf: tuple[Rational, Rational]
     rf_min: tuple[int, int]
     rf_max: tuple[int, int]
     global_context: bool
@@ -183,10 +184,10 @@ class Form:
     flops: int
     mem_bytes: int
     mem_bytes_fused: int
-    rf: tuple[Fraction, Fraction]
+    rf: tuple[Rational, Rational]
     rf_min: tuple[int, int]
     rf_max: tuple[int, int]
-    stride: tuple[Fraction, Fraction]
+    stride: tuple[Rational, Rational]
 
 
 @dataclass(frozen=True)
