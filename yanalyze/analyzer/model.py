@@ -81,7 +81,7 @@ class Part:
     mem_bytes: int
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen (four times cheaper to build, one per layer); never changed after analysis
 class LayerResult:
     """Everything known about one YAML row after analysis."""
 
