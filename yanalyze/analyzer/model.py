@@ -27,10 +27,7 @@ class Shape:
     c: int
     h: int
     w: int
-
-    @property
-    def numel(self) -> int:
-        return self.c * self.h * self.w
+    numel: int = field(init=False, repr=False, compare=False, hash=False)  # c * h * w, read by every kernel
 
     def __post_init__(self) -> None:
         """A map beyond what a model can have (an upsample by 10**8) stops here, before any work
@@ -39,6 +36,7 @@ class Shape:
             raise limits.too_large("feature map channels", self.c, limits.MAX_CHANNELS)
         if max(self.h, self.w) > limits.MAX_SIDE:
             raise limits.too_large("feature map side", max(self.h, self.w), limits.MAX_SIDE)
+        self.numel = self.c * self.h * self.w
 
     def as_list(self) -> list[int]:
         return [self.c, self.h, self.w]

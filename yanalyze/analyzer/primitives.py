@@ -30,7 +30,10 @@ def _out_len(n: int, k: int, s: int, p: int, d: int, what: str) -> int:
 
 def window(x: T, c2: int, k: IntPair, s: IntPair, p: IntPair, d: IntPair, what: str) -> T:
     """Output map of a sliding-window op: new shape and composed receptive field."""
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = pair(k), pair(s), pair(p), pair(d)
+    if type(k) is type(s) is type(p) is type(d) is int:  # the common case: square, no pairs to expand
+        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = (k, k), (s, s), (p, p), (d, d)  # type: ignore[assignment]
+    else:
+        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = pair(k), pair(s), pair(p), pair(d)
     h = _out_len(x.shape.h, kh, sh, ph, dh, what)
     w = _out_len(x.shape.w, kw, sw, pw, dw, what)
     return T(Shape(c2, h, w), x.fh.window(kh, sh, ph, dh), x.fw.window(kw, sw, pw, dw), x.glob, x.trace)
@@ -46,7 +49,7 @@ def conv2d(x: T, c1: int, c2: int, k: IntPair = 1, s: IntPair = 1, p: IntPair = 
     if isinstance(g, bool) or not isinstance(g, int) or g < 1 or c1 % g or c2 % g:
         raise shape_error(f"groups={g} must divide in ({c1}) and out ({c2}) channels")
     k2, s2, d2 = pair(k), pair(s), pair(d)
-    y = window(x, c2, k2, s2, p, d2, "convolution")
+    y = window(x, c2, k, s, p, d, "convolution")
     x.trace.record(C.conv(x.numel, y.numel, c2, c1 // g, k2[0] * k2[1], bias), "conv2d",
                    _conv_detail(c1, c2, k2, s2, g, d2))
     return y
