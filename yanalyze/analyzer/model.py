@@ -114,7 +114,7 @@ class LayerResult:
         batch, nbytes = self.scale
         return tuple(Part(name=name, detail=detail, count=count, params=c.params, gflops=2 * c.thop / 1e9,
                           flops=c.flops, mem_bytes=(c.act * batch + c.weights) * nbytes)
-                     for name, detail, count, c in steps(self.kernels))
+                     for name, detail, count, c in steps(tuple(self.kernels)))
 
     @property
     def out(self) -> Output:

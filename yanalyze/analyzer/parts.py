@@ -2,6 +2,7 @@
 read as one Conv step, identical steps in a row counted once, each with its cost."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 from .cost import Cost
@@ -64,7 +65,8 @@ def _fold(steps: list[list]) -> list[list]:
     return out
 
 
-def steps(ops: Sequence[tuple[str, str, Cost]]) -> tuple[Step, ...]:
+@lru_cache(maxsize=4096)  # a big model repeats the same block, kernel for kernel, many times
+def steps(ops: tuple[tuple[str, str, Cost], ...]) -> tuple[Step, ...]:
     """The steps of one layer, with repeats folded (SPPF's three pools, C3's n bottlenecks)."""
     runs = _fold([[name, detail, 1, cost] for name, detail, cost in _steps(ops)])
     if len(runs) > MAX_PARTS:
