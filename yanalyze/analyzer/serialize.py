@@ -60,8 +60,12 @@ def dumps(data: Any, indent: Optional[int] = 2, ensure_ascii: bool = False) -> s
         return _laid_out(_strict(data), 0, " " * indent, ensure_ascii) + "\n"
 
 
+_COMPACT = {ascii_only: json.JSONEncoder(ensure_ascii=ascii_only, allow_nan=False, separators=(", ", ": ")).encode
+            for ascii_only in (False, True)}  # built once: one per record would cost more than the record
+
+
 def _laid_out(v: Any, level: int, pad: str, ascii_only: bool) -> str:
-    compact = lambda x: json.dumps(x, ensure_ascii=ascii_only, allow_nan=False, separators=(", ", ": "))
+    compact = _COMPACT[ascii_only]
     inner, outer = pad * (level + 1), pad * level
     if isinstance(v, dict) and v:
         items = (f"{inner}{compact(str(k))}: {_laid_out(x, level + 1, pad, ascii_only)}" for k, x in v.items())
