@@ -24,8 +24,8 @@ def parser() -> argparse.ArgumentParser:
                "receptive fields, params, GFLOPs and memory, without torch. Several configs (files, a "
                "directory, a glob) give one summary row each.",
                epilog="other commands (each with --help): yanalyze check CFG... [--budget FILE] | "
-                      "yanalyze diff A.yaml B.yaml | yanalyze rewrite CFG -o OUT.yaml | "
-                      "yanalyze verify CFG [--bench|--crosscheck]")
+                      "yanalyze diff A.yaml B.yaml | yanalyze sweep CFG --depth ... --width ... | "
+                      "yanalyze rewrite CFG -o OUT.yaml | yanalyze verify CFG [--bench|--crosscheck]")
     p.add_argument("cfgs", nargs="+", metavar="CFG",
                    help="model YAML (e.g. examples/yolov5s.yaml); '-' reads one from stdin; several, a directory "
                         "(its *.yaml and *.yml files, sorted) or a glob (quoted: expanded here, sorted) give the "
