@@ -81,12 +81,12 @@ def test_image_size_alone(run_cli, tmp_path):
     code, _, err = run_cli("diff", S, S, "--imgsz-b", "1280", "--json", out)
     assert code == 0, err
     data = json.loads(out.read_text())
-    assert data["schema"] == "yanalyze-diff/2"
+    assert data["schema"] == "yanalyze-diff/1"
     [c] = data["causes"]
     assert (c["label"], c["a"], c["b"], c["delta"]["params"]) == ("image size", "640", "1280", 0)
     model = yolo_torch.build(S)
     assert c["delta"]["gflops"] == pytest.approx(yolo_torch.gflops(model, 1280) - yolo_torch.gflops(model, 640))
-    assert data["input"] == {"a": {"imgsz": [640, 640]}, "b": {"imgsz": [1280, 1280]}}
+    assert data["input"] == {"imgsz": [640, 640], "a": {"imgsz": [640, 640]}, "b": {"imgsz": [1280, 1280]}}
     assert [lv["a"]["shape"] for lv in data["levels"]] == [[255, 80, 80], [255, 40, 40], [255, 20, 20]]
     assert [lv["b"]["shape"] for lv in data["levels"]] == [[255, 160, 160], [255, 80, 80], [255, 40, 40]]
 
@@ -96,7 +96,7 @@ def test_diff_views_lead_with_causes():
     md = diff_report.markdown(d)
     assert md.index("**Why B differs**") < md.index("| params |") < md.index("| output |")
     assert "| setting | `width_multiple` | `0.5` | `0.75` | +11,686,624 (84%) |" in md
-    assert "| 2 | 2 | changed | `C3` |" in md and "| 18,816 | 65,280 |" in md  # A's and B's params
+    assert "| 2 | 2 | changed | C3 |" in md and "| 18,816 | 65,280 |" in md  # A's and B's params
     data = diff_report.to_dict(d)
     assert data["layers"][2]["a"]["params"] == 18_816 and data["layers"][2]["b"]["params"] == 65_280
     page = diff_html.render(d)

@@ -98,11 +98,11 @@ def test_diff_cli_views(run_cli, tmp_path):
     assert code == 0, err
     assert "3 changed, 2 moved, 0 added, 0 removed" in " ".join(out.split()) and "--all shows them" in out
     data = json.loads(js.read_text())
-    assert data["schema"] == "yanalyze-diff/2" and data["totals"]["params"]["delta"] == 7_235_389 - 7_276_605
+    assert data["schema"] == "yanalyze-diff/1" and data["totals"]["params"]["delta"] == 7_235_389 - 7_276_605
     page = html.read_text()
     assert page.count('<div class="side">') == 2
     assert 'id="AL8"' in page and 'id="BL9"' in page and "mark-moved" in page
-    assert "| 8 | 9 | moved | `SPP -> SPPF` |" in md.read_text()
+    assert "| 8 | 9 | moved | SPP -&gt; SPPF |" in md.read_text()
     code, out, _ = run_cli("diff", S, S, "--all")
     assert code == 0 and "0 changed, 0 moved" in " ".join(out.split())
 

@@ -219,8 +219,9 @@ def _level(lv: Optional[Level]) -> Optional[dict]:
 
 def to_dict(d: ArchDiff) -> dict:
     return {
-        "schema": "yanalyze-diff/2", "a": d.a.path or d.a.name, "b": d.b.path or d.b.name, "method": d.method,
-        "input": {"a": {"imgsz": list(d.a.input.imgsz)}, "b": {"imgsz": list(d.b.input.imgsz)}},
+        "schema": "yanalyze-diff/1", "a": d.a.path or d.a.name, "b": d.b.path or d.b.name, "method": d.method,
+        "input": {"imgsz": list(d.a.input.imgsz), "a": {"imgsz": list(d.a.input.imgsz)},
+                  "b": {"imgsz": list(d.b.input.imgsz)}},
         "causes": [{"kind": c.kind, "label": c.label, "a": c.a, "b": c.b, "layers": list(c.layers),
                     "delta": c.delta, "share": c.share, "note": c.note} for c in d.causes],
         "tradeoffs": [{"falls": t.falls, "rises": t.rises, "falls_pct": t.falls_pct, "rises_pct": t.rises_pct,
@@ -268,5 +269,5 @@ def markdown(d: ArchDiff, show_all: bool = False) -> str:
                      *("-" if v is None else value(k, v) for k, v in (("params", va["params"]), ("params", vb["params"]),
                                                                        ("gflops", va["gflops"]), ("gflops", vb["gflops"]))),
                      layer_delta(ld, "mem_bytes")])
-    out += table(header, rows, {0, 1, 5, 6, 7, 8, 9}, literal=(3, 4))
+    out += table(header, rows, {0, 1, 5, 6, 7, 8, 9}, literal=(4,))
     return "\n".join(out)
