@@ -97,12 +97,14 @@ def verdict(outcomes: Sequence[Outcome]) -> str:
 def markdown(outcomes: Sequence[Outcome], heading: str = "### yanalyze budget") -> str:
     from .md_text import cell, code
     failed = sum(not o.ok for o in outcomes)
+    baselines = any(o.baseline_value is not None for o in outcomes)  # the column only when there is one
     lines = [f"{heading}: {'all limits hold' if not failed else f'{failed} limit(s) exceeded'}", "",
-             "| | config | limit on | value | limit | headroom | baseline |", "|---|---|---|---:|---:|---:|---|"]
+             "| | config | limit on | value | limit | headroom |" + (" baseline |" if baselines else ""),
+             "|---|---|---|---:|---:|---:|" + ("---|" if baselines else "")]
     for o in outcomes:
         base = f"{show(o, o.baseline_value)} ({growth(o)})" if o.baseline_value is not None and growth(o) else ""
         lines.append(f"| {'✅' if o.ok else '❌'} | {code(where(o))} | {cell(label(o))} | {show(o, o.value)} | "
-                     f"{show(o, o.limit)} | {headroom(o)} | {base} |")
+                     f"{show(o, o.limit)} | {headroom(o)} |" + (f" {base} |" if baselines else ""))
     return "\n".join(lines) + "\n"
 
 
