@@ -30,6 +30,23 @@ def load_example(path: Path) -> Path:
     return path
 
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright drives it with the flags that keep it offline
+OFFLINE = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--disable-default-apps", "--disable-extensions"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for the page tests (Playwright is imported only by the tests that ask)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=OFFLINE)
+        yield b
+        b.close()
+
+
 @pytest.fixture
 def run_cli(capsys):
     """Run `yanalyze ARGS`; returns (exit code, stdout, stderr)."""

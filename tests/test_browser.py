@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
 
 import yanalyze
 from conftest import CONFIGS, EXAMPLES
@@ -20,19 +19,7 @@ from test_html import hostile_config
 from yanalyze.reports import diff_html, html
 from yanalyze.reports.graph_dot import GraphSVG
 
-CHROMIUM = "/usr/bin/chromium"
-OFFLINE = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--disable-default-apps", "--disable-extensions"]
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=OFFLINE)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -5,20 +5,11 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
 
 from conftest import CONFIGS, EXAMPLES
-from test_browser import CHROMIUM, OFFLINE
+from test_browser import errors, open_page
 
 VIEWPORTS = [(1280, 900), (390, 844)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=OFFLINE)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -35,17 +26,11 @@ def check_page(tmp_path_factory):
 
 @pytest.mark.parametrize("width, height", VIEWPORTS, ids=lambda v: str(v))
 def test_check_page_in_chromium(browser, check_page, tmp_path, width, height):
-    page = browser.new_page(viewport={"width": width, "height": height})
-    console, requests = [], []
-    page.on("console", lambda m: console.append((m.type, m.text)))
-    page.on("pageerror", lambda e: console.append(("pageerror", str(e))))
-    page.on("request", lambda r: requests.append(r.url))
-    page.goto(check_page.as_uri())
-    page.wait_for_load_state("load")
+    page, events = open_page(browser, check_page, (width, height))
     page.screenshot(path=str(tmp_path / f"budget-{width}.png"), full_page=True)
 
-    assert [e for e in console if e[0] in ("error", "pageerror")] == []
-    assert requests == [check_page.as_uri()]
+    assert errors(events) == []
+    assert events["requests"] == [check_page.as_uri()]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.locator(".budget-verdict").inner_text() == "✗ 6 of 31 limits exceeded"
     assert page.locator("table.budget-table").count() == 4

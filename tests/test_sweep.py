@@ -224,34 +224,30 @@ def test_dask_local_cluster_gives_exactly_the_local_points(run_cli):
     assert code == code_dask == 0 and json.loads(local)["points"] and remote == local
 
 
-def test_page_in_a_browser_shows_a_clicked_point_offline(run_cli, tmp_path):
+def test_page_in_a_browser_shows_a_clicked_point_offline(run_cli, tmp_path, browser):
     from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
-
-    from test_browser import CHROMIUM, OFFLINE
 
     page_path = tmp_path / "sweep.html"
     code, _, _ = run_cli("sweep", S, "--depth", "0.33,0.67", "--width", "0.25,0.5", "--imgsz", "320,640",
                          "--front", "capacity", "--html", page_path)
     assert code == 0
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=OFFLINE)
-        page = browser.new_page(viewport={"width": 390, "height": 844})
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("request", lambda r: problems.append(r.url) if not r.url.startswith("file:") else None)
-        page.goto(page_path.as_uri())
-        page.locator("circle.pt:not(.front)").first.click(force=True)
-        panel = page.locator("#point-panel").inner_text()
-        page.locator("#front-table tr[data-k]").last.click()
-        last = page.locator("#point-panel").inner_text()
-        wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
-        page.screenshot(path=str(tmp_path / "sweep.png"))
-        violations = [Axe().run(page).violations_count]
-        dark = browser.new_page(color_scheme="dark")
-        dark.goto(page_path.as_uri())
-        violations.append(Axe().run(dark).violations_count)
-        browser.close()
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: problems.append(r.url) if not r.url.startswith("file:") else None)
+    page.goto(page_path.as_uri())
+    page.locator("circle.pt:not(.front)").first.click(force=True)
+    panel = page.locator("#point-panel").inner_text()
+    page.locator("#front-table tr[data-k]").last.click()
+    last = page.locator("#point-panel").inner_text()
+    wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    page.screenshot(path=str(tmp_path / "sweep.png"))
+    violations = [Axe().run(page).violations_count]
+    dark = browser.new_page(color_scheme="dark")
+    dark.goto(page_path.as_uri())
+    violations.append(Axe().run(dark).violations_count)
+    page.close()
+    dark.close()
     assert problems == [] and not wide and violations == [0, 0]
     # the first dominated dot: the smallest model at 640 (the same params at 320 cost fewer GFLOPs)
     assert "Pareto front\nno" in panel and "depth_multiple: 0.33\nwidth_multiple: 0.25" in panel
