@@ -95,15 +95,18 @@ class SimAMChannels(SimAMPlain):
 
 
 class GAMAttention(nn.Module):
-    """Channel MLP per position, then a two-conv spatial gate (grouped and shuffled, or plain)."""
+    """Channel MLP per position, then a two-conv spatial gate (grouped and shuffled, or plain);
+    `act` is the activation inside both (ReLU in the paper's code, SiLU in some forks)."""
+
+    act = nn.ReLU
 
     def __init__(self, in_channels, out_channels, rate=4, groups=1, shuffle=False):
         super().__init__()
         hidden = int(in_channels / rate)
         self.shuffle = shuffle
-        self.mlp = nn.Sequential(nn.Linear(in_channels, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, in_channels))
+        self.mlp = nn.Sequential(nn.Linear(in_channels, hidden), self.act(inplace=True), nn.Linear(hidden, in_channels))
         self.spatial = nn.Sequential(
-            nn.Conv2d(in_channels, hidden, 7, padding=3, groups=groups), nn.BatchNorm2d(hidden), nn.ReLU(inplace=True),
+            nn.Conv2d(in_channels, hidden, 7, padding=3, groups=groups), nn.BatchNorm2d(hidden), self.act(inplace=True),
             nn.Conv2d(hidden, out_channels, 7, padding=3, groups=groups), nn.BatchNorm2d(out_channels))
 
     def forward(self, x):

@@ -7,6 +7,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .attention_blocks import GAMAttentionGrouped
+
 
 class AddInput(nn.Module):
     """body(x) + x."""
@@ -82,25 +84,13 @@ class MultiSEAMSiLU(MultiSEAM):
     act = nn.SiLU
 
 
-class GAMAttentionSiLU(nn.Module):
-    """GAM with SiLU: channel MLP per position, grouped 7x7 spatial gate, 4-group shuffle."""
+class GAMAttentionSiLU(GAMAttentionGrouped):
+    """GAM with SiLU: channel MLP per position, grouped 7x7 spatial gate, 4-group shuffle; rate 8."""
+
+    act = nn.SiLU
 
     def __init__(self, c1, c2, group=True, rate=8):
-        super().__init__()
-        h, g = int(c1 / rate), (rate if group else 1)
-        self.channel_attention = nn.Sequential(nn.Linear(c1, h), nn.SiLU(inplace=True), nn.Linear(h, c1))
-        self.spatial_attention = nn.Sequential(
-            nn.Conv2d(c1, h, 7, padding=3, groups=g), nn.BatchNorm2d(h), nn.SiLU(inplace=True),
-            nn.Conv2d(h, c2, 7, padding=3, groups=g), nn.BatchNorm2d(c2))
-
-    def forward(self, x):
-        n, c, h, w = x.shape
-        t = self.channel_attention(x.permute(0, 2, 3, 1).view(n, -1, c)).view(n, h, w, c)
-        x = x * t.permute(0, 3, 1, 2)
-        s = self.spatial_attention(x).sigmoid()
-        gc = s.shape[1]
-        s = s.view(n, 4, gc // 4, h, w).transpose(1, 2).contiguous().view(n, gc, h, w)
-        return x * s
+        super().__init__(c1, c2, group, rate)
 
 
 class LSEFast(nn.Module):
