@@ -134,20 +134,24 @@ def _main_pass(model: ParsedModel, asked: tuple[int, int], diags: list[Diagnosti
     multiple, that pass is the one (no separate stride probe); otherwise, or when the asked size
     does not fit the model, the size is found as YOLOv5 does and the pass runs there."""
     s, specs = model.settings, model.specs
+    stride = None
     try:
         main = run_pass(specs, s, asked, True, model.path)
-        if rounded_size(asked, probe_size(main[-1], specs[-1].mdef.is_head)) == asked:
+        stride = probe_size(main[-1], specs[-1].mdef.is_head)
+        if rounded_size(asked, stride) == asked:
             return main, asked
     except ConfigError:
         pass
-    hw, diag = fit_size(model, asked)
+    hw, diag = fit_size(model, asked, stride)
     diags += diag
     return run_pass(specs, s, hw, True, model.path), hw
 
 
-def fit_size(model: ParsedModel, hw: tuple[int, int]) -> tuple[tuple[int, int], list[Diagnostic]]:
-    """The image size YOLOv5 would use (rounded up to the largest stride), and a warning if it moved."""
-    stride = grid_size(model.specs, model.settings, hw, model.path)
+def fit_size(model: ParsedModel, hw: tuple[int, int],
+             stride: Optional[int] = None) -> tuple[tuple[int, int], list[Diagnostic]]:
+    """The image size YOLOv5 would use (rounded up to the largest stride), and a warning if it moved;
+    stride: the largest stride when a pass already found it (it is the same at every size)."""
+    stride = stride or grid_size(model.specs, model.settings, hw, model.path)
     used = rounded_size(hw, stride)
     if used == hw:
         return hw, []

@@ -98,7 +98,7 @@ class GAMAttention(nn.Module):
     """Channel MLP per position, then a two-conv spatial gate (grouped and shuffled, or plain);
     `act` is the activation inside both (ReLU in the paper's code, SiLU in some forks)."""
 
-    act = nn.ReLU
+    act: type[nn.Module] = nn.ReLU
 
     def __init__(self, in_channels, out_channels, rate=4, groups=1, shuffle=False):
         super().__init__()
