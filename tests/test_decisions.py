@@ -179,3 +179,22 @@ def test_roofline_places_each_layer_by_its_bound():
     rf = charts.rf_chart(a)
     assert [t.label for t in rf.y_ticks][:4] == ["1", "2", "5", "10"]
     assert [lbl.text for lbl in rf.labels if "anchor" in lbl.text] == ["P3 anchor 33", "P4 anchor 119", "P5 anchor 373"]
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_level_table_drops_columns_instead_of_cutting_them(width):
+    import io
+
+    from rich.console import Console
+
+    from yanalyze.reports import terminal
+
+    buf = io.StringIO()
+    terminal.render(yanalyze.analyze(CONFIGS / "yolov3-tiny.yaml"), Console(file=buf, width=width, color_system=None))
+    lines = buf.getvalue().splitlines()
+    start = next(k for k, line in enumerate(lines) if line.lstrip().startswith("output "))
+    end = next(k for k in range(start, len(lines)) if not lines[k].strip())
+    levels = "\n".join(lines[start:end])
+    assert max(len(line.rstrip()) for line in levels.splitlines()) <= width
+    assert " output " in levels and "255x20x20" in levels and " 318 " in levels and "344x319" in levels
+    assert "RF textbook" not in levels and "smaller than its" in levels  # the note wraps, whole

@@ -67,6 +67,30 @@ def _plain_table(header: tuple[str, ...], rows: list[list[str]], right: set[int]
     return table
 
 
+LEVEL_DROPS = ("RF textbook", "RF / image", "stride")  # dropped in this order when the table is too wide
+NOTE_ROOM = 24  # columns the note needs beside the others before it wraps
+
+
+def level_table(a: Analysis, width: int) -> Table:
+    """The output levels, with the least needed columns dropped (not cut) on a narrow terminal."""
+    header, rows = list(S.LEVEL_HEADER), S.levels(a)
+    keep = list(range(len(header)))
+
+    def needed() -> int:  # every kept column at its widest, 2 spaces apart; the note may wrap
+        total = 0
+        for k in keep:
+            widest = max(len(header[k]), *(len(r[k]) for r in rows))
+            total += (min(widest, NOTE_ROOM) if header[k] == "note" else widest) + 2
+        return total
+
+    for title in LEVEL_DROPS:
+        if needed() <= width:
+            break
+        keep.remove(header.index(title))
+    right = {n for n, k in enumerate(keep) if header[k] not in ("output", "note")}
+    return _plain_table(tuple(header[k] for k in keep), [[r[k] for k in keep] for r in rows], right)
+
+
 def cost_grid(a: Analysis) -> Group:
     """Where the cost goes, compact: sections and module types side by side, then the top layers."""
     grid = Table(title="Where the cost goes (share of each total)", title_justify="left", title_style="bold",
@@ -116,7 +140,7 @@ def render(a: Analysis, console: Console, budget: Optional[BudgetCheck] = None) 
                   "> larger than the image. GFLOPs: ultralytics convention. mem: bytes accessed."
                   + (" Module + from a plugin, † measured in torch, ? unknown (not counted)."
                      if any(r.origin != "built-in" for r in a.layers) else ""), style="dim")
-    parts: list[RenderableType] = [title, summary_grid(a), _plain_table(S.LEVEL_HEADER, S.levels(a), {1, 2, 3, 4, 5, 6})]
+    parts: list[RenderableType] = [title, summary_grid(a), level_table(a, console.width)]
     if budget is not None:
         parts += budget_part(budget)
     parts += [cost_grid(a)]
