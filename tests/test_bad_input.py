@@ -185,6 +185,9 @@ def test_code_in_activation_is_rejected(run_cli, tmp_path):
 
 def test_bad_cli_usage_is_one_line(run_cli):
     assert_bad(run_cli, [CONFIGS / "yolov5s.yaml", "--imgsz", "abc"], "image size")
+    for dangling in ("12x", "x12", "640,,384"):  # a half-written H,W is not read as a square
+        assert_bad(run_cli, ["diff", CONFIGS / "yolov5s.yaml", CONFIGS / "yolov5s.yaml", "--imgsz-b", dangling],
+                   "image size")
     assert_bad(run_cli, [CONFIGS / "yolov5s.yaml", "--dtype", "fp64"], "invalid choice")
 
 

@@ -28,8 +28,9 @@ class Parser(argparse.ArgumentParser):
 
 def parse_imgsz(text: str) -> tuple[int, int]:
     """'640' -> (640, 640); '640,384' or '640x384' -> (640, 384) as H, W."""
-    parts = [p for p in re.split(r"[,x ]+", text.strip()) if p]
-    if not 1 <= len(parts) <= 2 or not all(p.isascii() and p.isdigit() and int(p) > 0 for p in parts):
+    m = re.fullmatch(r"\s*([0-9]+)\s*(?:(?:,|x| )\s*([0-9]+)\s*)?", text)  # no dangling separator: '12x'
+    parts = [p for p in m.groups() if p is not None] if m else []
+    if not parts or not all(int(p) > 0 for p in parts):
         raise argparse.ArgumentTypeError(f"image size must be N or H,W with positive integers, got {short(text)}")
     if any(len(p) > 6 or int(p) > limits.MAX_IMAGE for p in parts):
         raise argparse.ArgumentTypeError(f"image side at most {limits.MAX_IMAGE:,} pixels, got {short(text)}")
