@@ -17,6 +17,7 @@ from yanalyze.analyzer.budget import for_report
 from yanalyze.analyzer.load import ModelOptions
 from test_html import hostile_config
 from yanalyze.reports import diff_html, html
+from yanalyze.reports.jinja import environment
 from yanalyze.reports.graph_dot import GraphSVG
 
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
@@ -309,7 +310,7 @@ def test_any_data_table_sorts_with_zeros_and_blanks_last(browser, tmp_path):
     count as empty; descending puts zeros and empty cells last, ascending only the empty ones."""
     cells = [("a", "+1,200 (+5%)"), ("b", "0"), ("c", "-9.83 MB (-12%)"), ("d", "="), ("e", ""), ("f", "3 k")]
     rows = "".join(f"<tr><td>{n}</td><td>{v}</td></tr>" for n, v in cells)
-    script = html._env().get_template("report.js").render()
+    script = environment().get_template("report.js").render()
     path = tmp_path / "table.html"
     path.write_text(f'<!doctype html><html lang="en"><title>t</title><table class="data-table"><thead><tr><th>name</th>'
                     f"<th>delta</th></tr></thead><tbody>{rows}</tbody></table><script>{script}</script></html>")

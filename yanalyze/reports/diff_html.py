@@ -12,7 +12,8 @@ from ..analyzer.diff_causes import METRICS
 from .diff_report import (CAUSE_HEADER, LABELS, LEVEL_HEADER, counts, delta_text, headline, index, layer_delta,
                           level_rows, module, share_text, show_total, side_value, signed, value, what)
 from .graph_dot import MARK_COLORS, render_svg
-from .html import _env, graph_legend, layer_info
+from .html import graph_legend, layer_info
+from .jinja import environment
 
 
 def marks(d: ArchDiff) -> tuple[dict[int, str], dict[int, str]]:
@@ -77,7 +78,7 @@ def render(d: ArchDiff) -> str:
         graphs.append({"side": side, "name": analysis.path or analysis.name, "svg": Markup(g.svg) if g.svg else None,
                        "dot": g.dot, "note": g.note})
     size = {f"{x.input.ch}x{x.input.imgsz[0]}x{x.input.imgsz[1]}" for x in (d.a, d.b)}
-    return _env().get_template("diff.html.j2").render(
+    return environment().get_template("diff.html.j2").render(
         version=__version__, a=d.a.path or d.a.name, b=d.b.path or d.b.name, headline=headline(d),
         input=" / ".join(sorted(size)) if len(size) > 1 else size.pop(), counts=counts(d),
         cause_header=CAUSE_HEADER, causes=causes(d), tradeoffs=[t.text for t in d.tradeoffs],

@@ -53,9 +53,6 @@ def rewrite_views(a: Analysis) -> list[dict]:
         "drawing": drawing(r)} for r in a.rewrites]
 
 
-_env = environment
-
-
 # Columns that add up over layers: the footer shows the model's total (from Analysis.totals,
 # exact) and, when the table is filtered, the page sums the shown rows in the same format.
 SUMMABLE: dict[str, tuple[str, Callable[[Totals], str]]] = {
@@ -130,7 +127,7 @@ def render(a: Analysis, options: Optional[Options] = None) -> str:
 
     options = options or Options()
     graph = options.graph or render_svg(a)
-    return _env().get_template("report.html.j2").render(
+    return environment().get_template("report.html.j2").render(
         name=a.name, path=a.path or "", version=__version__,
         input=S.input_text(a), headline=S.headline(a),
         summary=[(i.label, i.value, i.detail) for i in S.totals(a)], level_header=S.LEVEL_HEADER, levels=S.levels(a),
