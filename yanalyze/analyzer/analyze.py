@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Iterator, Mapping, Optional, Sequence, Union
 
 from . import definitions
+from . import devices
 from . import diagnostics as D
 from . import limits
 from . import extensions
@@ -22,6 +23,7 @@ from . import unknowns
 from .guess import Guess
 from .load import ModelOptions, ParsedModel, Source, load_model, parse
 from .breakdown import breakdown
+from .devices import Device
 from .memory import peak_activation
 from .model import DTYPE_BYTES, Analysis, Diagnostic, InputSpec, LayerResult, Level, Totals
 
@@ -32,7 +34,8 @@ GFLOPS_CONVENTIONS = (GFLOPS_CURRENT, "v7.0")
 
 def analyze(source: Union[Source, ParsedModel], imgsz: ImgSz = 640, batch: int = 1, dtype: str = "fp32",
             nc: Optional[int] = None, variant: Optional[str] = None, rewrites: bool = True,
-            allow_unknown: bool = False, definitions: Mapping[str, str] = {}, gflops_as: Optional[str] = None) -> Analysis:
+            allow_unknown: bool = False, definitions: Mapping[str, str] = {}, gflops_as: Optional[str] = None,
+            device: Union[None, str, "Device"] = None) -> Analysis:
     """Analyse a YOLOv5 model config (path, mapping or parsed model) at an input size, without torch.
 
     The image size is rounded up to a multiple of the largest stride, as YOLOv5 does, with a
@@ -42,16 +45,31 @@ def analyze(source: Union[Source, ParsedModel], imgsz: ImgSz = 640, batch: int =
     definitions: module name -> the named definition to use where a name has several.
     gflops_as: 'current' (what current YOLOv5 prints: thop's count at the image size) or 'v7.0'
     (YOLOv5 v7.0: thop at a stride-sized probe scaled by the pixel ratio); None: as an open fork
-    (--repo) prints them, else 'current'.
+    (--repo) prints them, else 'current'. device: a profile (or a datasheet name or profile path)
+    on which to estimate each layer's latency and give design advice.
     """
     gflops_as = gflops_as or extensions.CONVENTIONS.get("gflops", GFLOPS_CURRENT)
     if gflops_as not in GFLOPS_CONVENTIONS:
         raise D.USAGE.error(detail=f"gflops_as must be one of {', '.join(GFLOPS_CONVENTIONS)}, got {gflops_as!r}")
     inp = _input(imgsz, batch, dtype)
+    profile = devices.load(device) if isinstance(device, str) else device  # a bad profile fails first
     with no_gc():
         model = source if isinstance(source, ParsedModel) else load_model(source, nc, variant, allow_unknown,
                                                                            definitions)
-        return analyze_model(model, inp, rewrites, gflops_as)
+        out = analyze_model(model, inp, rewrites, gflops_as)
+        if profile is not None:
+            with_latency(out, profile)
+        return out
+
+
+def with_latency(a: Analysis, device: "Device") -> Analysis:
+    """Attach the latency estimate on a device and the design advice that rests on it."""
+    from .advice import advise
+    from .latency import estimate
+
+    a.latency = estimate(a, device)
+    a.advice = advise(a, device)
+    return a
 
 
 @contextmanager
@@ -73,7 +91,7 @@ def analyze_with(source: Union[Source, ParsedModel], imgsz: ImgSz, options: Mode
     """analyze() with the shared command options."""
     return analyze(source, imgsz=imgsz, batch=options.batch, dtype=options.dtype, nc=options.nc,
                    variant=options.variant, rewrites=rewrites, allow_unknown=options.allow_unknown,
-                   definitions=dict(options.definitions), gflops_as=options.gflops_as)
+                   definitions=dict(options.definitions), gflops_as=options.gflops_as, device=options.device)
 
 
 def analyze_model(model: ParsedModel, inp: InputSpec, find_rewrites: bool = True,

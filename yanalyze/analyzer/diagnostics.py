@@ -137,6 +137,12 @@ FORK_TIMEOUT = _m("fork/timeout", "error", "{doing} did not finish within {secon
                   "layer.")
 VERIFY_TORCH = _m("verify/torch", "error", "verify needs torch, which is not installed: pip install torch==2.13.0, or the verify extra from yanalyze's checkout: pip install -e '.[verify]'",
                   "yanalyze verify builds models in torch, which is not installed.")
+CALIBRATE_TORCH = _m("calibrate/torch", "error", "calibrate needs torch, which is not installed: pip install "
+                     "torch==2.13.0, or the verify extra from yanalyze's checkout: pip install -e '.[verify]'",
+                     "yanalyze calibrate times kernels in torch, which is not installed.")
+DEVICE_PROFILE = _m("device/profile", "error", "--device {path}: {detail}",
+                    "The --device value is neither a shipped datasheet name nor a readable profile that "
+                    "`yanalyze calibrate` wrote (schema yanalyze-device/1).")
 # -- rewrites and budgets
 REWRITE_CHECK = _m("rewrite/check", "error", "the rewritten config does not check out: {problem}",
                    "The analysis of the rewritten config differs from what the rewrite promised; nothing is "
@@ -207,3 +213,39 @@ FORK_REDEFINES = _m("module/fork-redefines", "warning", "layer {layer} ({module}
 MODULE_DEFINITION = _m("module/definition", "info", "layer {layer} ({module}): {how} the '{variant}' definition "
                        "({source}); {choice}", "The module name has a named published definition (or several); "
                        "the numbers follow the one named, which a config's 'definitions:' or --define chooses.")
+
+# -- design advice (with --device): each names a layer and its estimated saving on the profile
+ADVICE_CHANNELS = _m("advice/unequal-channels", "info", "layer {layer} ({module}): {convs} 1x1 conv(s) map {detail}; "
+                     "equal input and output widths need the least memory access for the same FLOPs "
+                     "(ShuffleNetV2 guideline 1)", "ShuffleNetV2 G1: for a 1x1 convolution with fixed FLOPs, memory "
+                     "access cost is lowest when input and output channels are equal. The saving is the memory "
+                     "time above that of the same FLOPs at equal widths.")
+ADVICE_GROUPS = _m("advice/group-mac", "info", "layer {layer} ({module}): group convolution(s) {detail} spend "
+                   "{share} of their time moving memory (ShuffleNetV2 guideline 2)", "ShuffleNetV2 G2: many groups "
+                   "cut FLOPs but not memory access, so a grouped convolution runs at a low FLOP rate. The saving "
+                   "is its memory and overhead time above a dense conv's at the same FLOPs.")
+ADVICE_FRAGMENTS = _m("advice/fragmentation", "info", "layer {layer} ({module}): {calls} kernel calls for "
+                      "{gflops} GFLOPs; per-call overhead is {share} of its time (ShuffleNetV2 guideline 3)",
+                      "ShuffleNetV2 G3: a block split into many small branches and ops cuts parallelism; each "
+                      "kernel call pays a fixed overhead. The saving is the overhead of the calls beyond one per "
+                      "convolution.")
+ADVICE_ELEMENTWISE = _m("advice/elementwise", "info", "element-wise kernels (activations, adds, batch norm, "
+                        "copies) take {share} of the time ({ms} ms) with {flops_share} of the FLOPs "
+                        "(ShuffleNetV2 guideline 4)", "ShuffleNetV2 G4: element-wise operations have few FLOPs but "
+                        "real memory time. The saving shown is batch norm's, which Conv+BN folding removes.")
+ADVICE_DEPTHWISE = _m("advice/depthwise-memory-bound", "info", "layer {layer} ({module}): depth-wise conv(s) "
+                      "{detail} reach {rate} GFLOP/s, {pct} of what dense convs reach here (FasterNet)",
+                      "FasterNet: depth-wise convolutions have few FLOPs but access memory often, so their FLOP rate "
+                      "is low and fewer FLOPs do not mean less time; a partial convolution (PConv) keeps the FLOP "
+                      "rate. The saving is the time above a dense conv's rate for the same FLOPs.")
+ADVICE_MEMORY_BOUND = _m("advice/memory-bound", "info", "layer {layer} ({module}): memory-bound, {share} of its "
+                         "{ms} ms moves {mb} MB", "The layer's estimated time is mostly moving bytes rather than "
+                         "arithmetic; fewer or smaller intermediate maps (fusing, a narrower expansion) save more "
+                         "than fewer FLOPs. The saving is its memory time above its compute time.")
+ADVICE_REWRITE = _m("advice/rewrite", "info", "layer {layer}: {title} is exact and saves {ms} ms on this device",
+                    "An equivalence rewrite applies (Focus -> 6x6 Conv, SPP -> SPPF); `yanalyze rewrite` writes the "
+                    "config with it and `yanalyze verify` proves it. The saving is the difference of the two "
+                    "forms' estimated times.")
+ADVICE_FUSE = _m("advice/fuse-bn", "info", "Conv+BN folding (model.fuse()) removes {count} batch-norm kernels: "
+                 "{ms} ms ({share})", "YOLOv5 folds each Conv's BatchNorm into its weights for inference; the "
+                 "folded model runs one kernel fewer per Conv. The saving is those kernels' estimated time.")

@@ -31,6 +31,7 @@ class ModelOptions:
     definitions: tuple[tuple[str, str], ...] = ()  # (module name, definition) chosen on the command line
     gflops_as: Optional[str] = None  # 'current' YOLOv5, 'v7.0', None: as the fork prints (--repo) or current
     repo: Optional[str] = None  # a YOLOv5 fork whose own code defines the modules (--repo; the CLI starts it)
+    device: Optional[str] = None  # --device: a datasheet name or a calibrated profile's path (latency, advice)
 
 
 @dataclass(frozen=True)

@@ -231,6 +231,47 @@ class Breakdown:
     top: dict[str, list[Group]]
 
 
+@dataclass(frozen=True)
+class LayerLatency:
+    """One layer's estimated time on a device, split into per-call overhead, arithmetic and
+    memory traffic; `bound` names the largest of the three. `by_class`: ms per op class."""
+
+    layer: int
+    ms: float
+    overhead_ms: float
+    compute_ms: float
+    memory_ms: float
+    bound: str  # 'compute', 'memory' or 'overhead'
+    calls: int
+    by_class: dict[str, float]
+    ms_fused: float  # after Conv+BN folding (the batch norms no longer run)
+
+
+@dataclass(frozen=True)
+class Latency:
+    """The estimate of a whole forward pass (eval mode, Detect's decoding included) on one device."""
+
+    device: dict[str, Any]  # the profile's summary: name, kind, source, peaks, machine
+    kind: str               # 'measured' (an estimate) or 'roofline' (a lower bound)
+    layers: list[LayerLatency]
+    total_ms: float
+    total_ms_fused: float
+    by_bound: dict[str, float]  # ms of the layers bound by each
+    by_class: dict[str, float]  # ms per op class over the model
+    partial: bool = False       # unknown layers count nothing
+
+
+@dataclass(frozen=True)
+class Advice:
+    """A coded design suggestion at a layer (None: the whole model), with its estimated saving."""
+
+    code: str
+    layer: Optional[int]
+    message: str
+    saving_ms: float
+    rule: str  # where it comes from: 'ShuffleNetV2 G1', 'FasterNet', 'roofline', 'rewrite'
+
+
 @dataclass
 class Analysis:
     """The analysis of one config: layers, totals, output levels, diagnostics and the graph."""
@@ -245,6 +286,8 @@ class Analysis:
     diagnostics: list[Diagnostic]
     rewrites: list[Rewrite] = field(default_factory=list)
     breakdown: Optional[Breakdown] = None  # set by analyze(); None only for a hand-built Analysis
+    latency: Optional[Latency] = None  # with a device profile (--device): the time estimate
+    advice: list[Advice] = field(default_factory=list)  # with a device profile: coded design advice
     gflops_as: str = "current"  # how GFLOPs are counted: 'current' YOLOv5 (full size) or 'v7.0' (probe)
     schema: str = SCHEMA
     parsed: Optional["ParsedModel"] = field(default=None, repr=False, compare=False)  # what it was analysed from

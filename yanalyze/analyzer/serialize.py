@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:  # model.py imports this module; the types are only for the checker
-    from .model import Analysis, Breakdown, Form, Group, LayerResult, Output, Rewrite
+    from .model import Analysis, Breakdown, Form, Group, LayerLatency, LayerResult, Output, Rewrite
 
 
 def num(v: Any) -> Any:
@@ -131,24 +131,50 @@ def breakdown_dict(b: Optional[Breakdown]) -> Optional[dict]:
             "top": {m: [group_dict(g) for g in gs] for m, gs in b.top.items()}}
 
 
+def latency_dict(lat: LayerLatency) -> dict:
+    return {"ms": lat.ms, "bound": lat.bound, "overhead_ms": lat.overhead_ms, "compute_ms": lat.compute_ms,
+            "memory_ms": lat.memory_ms, "calls": lat.calls, "ms_fused": lat.ms_fused, "by_class": lat.by_class}
+
+
+def device_dicts(a: Analysis) -> dict:
+    """With --device: the profile used, the whole estimate, and the advice (absent otherwise)."""
+    if a.latency is None:
+        return {}
+    lt = a.latency
+    return {"device": lt.device,
+            "latency": {"kind": lt.kind, "total_ms": lt.total_ms, "total_ms_fused": lt.total_ms_fused,
+                        "by_bound": lt.by_bound, "by_class": lt.by_class, "partial": lt.partial},
+            "advice": [{"code": x.code, "layer": x.layer, "rule": x.rule, "message": x.message,
+                        "saving_ms": x.saving_ms} for x in a.advice]}
+
+
 def analysis_to_dict(a: Analysis) -> dict:
     t = a.totals
+    layers = [layer_dict(r) for r in a.layers]
+    if a.latency is not None:
+        for d, lat in zip(layers, a.latency.layers):
+            d["latency"] = latency_dict(lat)
+    totals = {"params": t.params, "params_fused": t.params_fused, "gflops": t.gflops,
+              "gflops_fused": t.gflops_fused, "macs": t.macs, "flops": t.flops,
+              "mem_bytes": t.mem_bytes, "mem_bytes_fused": t.mem_bytes_fused,
+              "intensity": t.intensity, "peak_activation_bytes": t.peak_activation_bytes,
+              "peak_activation_layer": t.peak_layer, "partial": t.partial}
+    if a.latency is not None:
+        totals["latency_ms"] = a.latency.total_ms
+        totals["latency_ms_fused"] = a.latency.total_ms_fused
     return {
         "schema": a.schema,
         "model": {"name": a.name, "path": a.path, "nc": a.nc},
         "input": {"ch": a.input.ch, "imgsz": list(a.input.imgsz), "batch": a.input.batch,
                   "dtype": a.input.dtype},
         "conventions": {"gflops": a.gflops_as},
-        "layers": [layer_dict(r) for r in a.layers],
+        "layers": layers,
         "outputs": [{"name": lv.name, "layer": lv.layer, **output_dict(lv.output),
                      "anchors": [list(p) for p in lv.anchors]} for lv in a.levels],
-        "totals": {"params": t.params, "params_fused": t.params_fused, "gflops": t.gflops,
-                   "gflops_fused": t.gflops_fused, "macs": t.macs, "flops": t.flops,
-                   "mem_bytes": t.mem_bytes, "mem_bytes_fused": t.mem_bytes_fused,
-                   "intensity": t.intensity, "peak_activation_bytes": t.peak_activation_bytes,
-                   "peak_activation_layer": t.peak_layer, "partial": t.partial},
+        "totals": totals,
         "breakdown": breakdown_dict(a.breakdown),
         "rewrites": [rewrite_dict(r) for r in a.rewrites],
         "diagnostics": [{"code": d.code, "severity": d.severity, "layer": d.layer, "message": d.message}
                         for d in a.diagnostics],
+        **device_dicts(a),
     }

@@ -14,7 +14,7 @@ from ..analyzer.errors import ConfigError
 
 EXIT_BAD_INPUT = 2
 SUBCOMMANDS = {"check": "check", "diff": "diff", "rewrite": "rewrite", "verify": "verify",
-               "sweep": "sweep"}
+               "sweep": "sweep", "calibrate": "calibrate"}
 
 
 def _dispatch(argv: list[str]) -> int:
@@ -24,7 +24,7 @@ def _dispatch(argv: list[str]) -> int:
         print(f"yanalyze {__version__}")
         return 0
     name = SUBCOMMANDS.get(argv[0]) if argv else None
-    if name == "verify":  # torch builds reference cycles: leave its collector alone
+    if name in ("verify", "calibrate"):  # torch builds reference cycles: leave its collector alone
         return importlib.import_module(f".{name}", __name__).run(argv[1:])
     # a short run that makes no reference cycles (see analyzer.analyze.no_gc), from its imports
     # through the diff and the writing of every view

@@ -12,9 +12,11 @@ from typing import Optional
 from ..analyzer import diagnostics as D
 from ..analyzer import limits
 from ..analyzer.errors import ConfigError, short
+from ..analyzer.devices import DATASHEETS
 from ..analyzer.load import ModelOptions
 from ..analyzer.model import DTYPE_BYTES
 
+DEVICE_NAMES = ", ".join(sorted(DATASHEETS))
 IMGSZ_HELP = ("input size: N or H,W such as 640,384 (default 640); rounded up to a multiple of the model's "
               "largest stride, as YOLOv5 does, with a warning")
 
@@ -72,6 +74,9 @@ def add_model_options(p: argparse.ArgumentParser, imgsz: str = "one", memory: bo
                         "install or connect; needs torch)")
     g.add_argument("--allow-unknown", action="store_true",
                    help="pass unknown modules through uncounted (marked; totals say they are partial)")
+    g.add_argument("--device", default=None, metavar="PROFILE.json|NAME",
+                   help="estimate each layer's latency and give design advice on a device: a profile "
+                        "`yanalyze calibrate` wrote, or a shipped datasheet roofline (" + DEVICE_NAMES + ")")
     g.add_argument("--define", action="append", default=[], metavar="MODULE=NAME", type=definition,
                    help="which published definition a module name means where it has several, e.g. "
                         "SELayer=mobilenetv3 (repeatable; a config may say it in 'definitions:')")
@@ -89,7 +94,7 @@ def model_options(args: argparse.Namespace) -> ModelOptions:
     return ModelOptions(nc=args.nc, variant=args.variant, allow_unknown=args.allow_unknown,
                         batch=getattr(args, "batch", 1), dtype=getattr(args, "dtype", "fp32"),
                         definitions=tuple(args.define), gflops_as=getattr(args, "gflops_as", None),
-                        repo=args.repo)
+                        repo=args.repo, device=args.device)
 
 
 def load_extensions(args: argparse.Namespace) -> None:

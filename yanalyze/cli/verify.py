@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
-from typing import Any, Callable, Iterator, Sequence
+from typing import Sequence
 
 from ..analyzer import diagnostics as D
 from ..analyzer.analyze import analyze_with, fit_size
 from ..analyzer.load import load_options
+from .progress import Steps
 from .options import Parser, add_model_options, load_extensions, model_options, positive_int
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -31,35 +32,6 @@ def parser() -> argparse.ArgumentParser:
                         "Model)")
     add_model_options(p, memory=False)
     return p
-
-
-class Steps:
-    """Progress on stderr: a bar on a terminal, one line per step otherwise (logs, pipes)."""
-
-    def __init__(self, total: int):
-        from rich.console import Console
-
-        self.console = Console(stderr=True)
-        self.total, self.done, self.bar = total, 0, None
-        if self.console.is_terminal:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                                TimeElapsedColumn(), console=self.console, transient=True)
-
-    def run(self, labelled: Sequence[tuple[str, Callable[[], Any]]]) -> Iterator[Any]:
-        if self.bar is None:
-            for label, step in labelled:
-                self.done += 1
-                print(f"yanalyze verify: [{self.done}/{self.total}] {label}", file=sys.stderr, flush=True)
-                yield step()
-            return
-        with self.bar:
-            task = self.bar.add_task("verifying", total=self.total)
-            for label, step in labelled:
-                self.bar.update(task, description=label)
-                yield step()
-                self.bar.advance(task)
 
 
 def run(argv: Sequence[str]) -> int:

@@ -1,0 +1,47 @@
+"""`yanalyze calibrate [-o PROFILE.json]`: measure this machine's op classes with torch (the
+`verify` extra) and write a measured device profile for --device."""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from typing import Sequence
+
+from ..analyzer import diagnostics as D
+from .options import Parser
+from .output import write_all
+from .progress import Steps
+
+DEFAULT_OUT = "yanalyze-device.json"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = Parser(prog="yanalyze calibrate", description="Time each op class (1x1, kxk, depth-wise, grouped, "
+               "dilated and transposed convs, batch norm, activations, element-wise ops, pooling, upsampling, "
+               "copies, linear and attention products) over a range of shapes with torch on this machine (batch 1, "
+               "fp32, eval, default threads), fit each class's per-call overhead, throughput and bandwidth, "
+               "measure memory bandwidth, and write the profile that --device reads. Takes about a minute.")
+    p.add_argument("-o", "--output", default=DEFAULT_OUT, metavar="PROFILE.json",
+                   help=f"where to write the profile (default {DEFAULT_OUT})")
+    p.add_argument("--name", default=None, help="the profile's name (default: this host's CPU)")
+    p.add_argument("--quick", action="store_true", help="shorter timings (about 15 s; noisier)")
+    return p
+
+
+def run(argv: Sequence[str]) -> int:
+    args = parser().parse_args(argv)
+    if importlib.util.find_spec("torch") is None:
+        raise D.CALIBRATE_TORCH.error()
+    from ..analyzer import devices
+    from ..analyzer.serialize import dumps
+    from ..verify import calibrate as cal
+
+    budget = 0.03 if args.quick else 0.25
+    total = len(cal.cases(cal.simd_block())) + 1 + len(cal.REFERENCES)
+    steps = Steps(total, command="calibrate", title="measuring")
+    device, rows = cal.calibrate(args.name or cal.default_name(), steps.run, budget)
+    write_all({args.output: dumps(devices.to_dict(device, rows)) + "\n"}, [])
+    print(f"yanalyze calibrate: wrote {args.output}: {device.name}, peak {device.peak_gflops:.1f} GFLOP/s, "
+          f"bandwidth {device.bandwidth_gbs:.1f} GB/s, {len(device.classes)} op classes; "
+          f"use it with --device {args.output}", file=sys.stderr)
+    return 0

@@ -1,0 +1,309 @@
+"""`yanalyze calibrate`: measure this machine's op classes with torch and fit the rates a
+measured device profile holds.
+
+Each case runs one kernel as a YOLOv5 forward pass would (an nn.Module call, batch 1, fp32,
+eval, inference_mode, torch's default threads) and keeps the median of repeated runs. Per op
+class, a non-negative fit of time = calls x overhead + FLOPs / throughput + bytes / bandwidth
+minimises the relative error over the class's cases; the FLOPs and bytes are counted exactly as
+the analysis counts them (analyzer.latency.classify, analyzer.conventions), so the fit and the
+estimate speak of the same quantities.
+"""
+from __future__ import annotations
+
+import datetime
+import itertools
+import os
+import platform
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterator, Optional, Sequence
+
+import torch
+import torch.nn as nn
+
+from ..analyzer import conventions as C
+from ..analyzer.devices import MEASURED, Device, OpRate
+from ..analyzer.latency import classify
+
+ELEM = 4  # fp32 bytes
+
+
+@dataclass(frozen=True)
+class Case:
+    """One timed kernel: its op class, a readable shape, the counts it is fitted on, and a builder
+    that returns the call to time (built lazily, so the list costs nothing to make)."""
+
+    op_class: str
+    label: str
+    flops: float
+    nbytes: float
+    make: Callable[[], Callable[[], object]]
+
+
+def _module(m: nn.Module, *shape: int) -> Callable[[], Callable[[], object]]:
+    def make() -> Callable[[], object]:
+        mod, x = m.eval(), torch.randn(*shape)
+        return lambda: mod(x)
+    return make
+
+
+def _conv_case(c1: int, c2: int, k: int, s: int, hw: int, g: int = 1, d: int = 1, block: int = 8) -> Case:
+    conv = nn.Conv2d(c1, c2, k, s, d * (k // 2) if k % 2 else (k - s) // 2, groups=g, dilation=d, bias=False)
+    span = d * (k - 1) + 1
+    pad = conv.padding[0]
+    ho = (hw + 2 * pad - span) // s + 1
+    cost = C.conv(c1 * hw * hw, c2 * ho * ho, c2, c1 // g, k * k, False)
+    detail = f"{k}x{k}" + (f"/{s}" if s > 1 else "") + f" {c1}->{c2}" + \
+        (" dw" if g == c1 == c2 and g > 1 else f" g{g}" if g > 1 else "") + (f" d{d}" if d > 1 else "")
+    op_class, flops = classify("conv2d", detail, cost.macs, cost.flops, block)
+    return Case(op_class, f"{detail} at {hw}x{hw}", flops, (cost.act + cost.weights) * ELEM,
+                _module(conv, 1, c1, hw, hw))
+
+
+def _elementwise(op_class: str, label: str, m: nn.Module, c: int, hw: int, flops: float, elements: int) -> Case:
+    return Case(op_class, f"{label} {c}x{hw}x{hw}", flops, elements * ELEM, _module(m, 1, c, hw, hw))
+
+
+class _Binary(nn.Module):
+    def __init__(self, fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fn(x, x)
+
+
+class _Cat(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat((x, x), 1)
+
+
+class _Permute(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.permute(0, 2, 3, 1).contiguous()
+
+
+def _matmul_case(tokens: int, c1: int, c2: int) -> Case:
+    cost = C.matmul(tokens * c2, c1, tokens * c1, 0) + C.op(weights=c1 * c2 + c2)
+    op_class, flops = classify("linear", "", cost.macs, cost.flops, 8)
+
+    def make() -> Callable[[], object]:
+        lin, x = nn.Linear(c1, c2).eval(), torch.randn(1, tokens, c1)
+        return lambda: lin(x)
+    return Case(op_class, f"linear {tokens}x{c1} -> {c2}", flops, (cost.act + cost.weights) * ELEM, make)
+
+
+def _attention_case(tokens: int, dim: int) -> Case:
+    cost = C.matmul(tokens * tokens, dim, tokens * dim, tokens * dim)
+
+    def make() -> Callable[[], object]:
+        q, k = torch.randn(1, tokens, dim), torch.randn(1, dim, tokens)
+        return lambda: torch.bmm(q, k)
+    return Case("matmul", f"bmm {tokens}x{dim} @ {dim}x{tokens}", 2 * cost.macs, cost.act * ELEM, make)
+
+
+ACTIVATIONS = ("SiLU", "Sigmoid", "ReLU", "LeakyReLU", "Hardswish", "Hardsigmoid", "GELU", "Mish", "Tanh",
+               "ReLU6", "ELU")
+
+
+def cases(block: int = 8) -> list[Case]:
+    """Shapes spanning what detection models run: early wide maps with few channels to late
+    small maps with many, strided and not, and the element-wise traffic between them."""
+    out: list[Case] = []
+    for c1, c2, hw in [(16, 16, 160), (32, 32, 160), (64, 32, 160), (32, 64, 160), (64, 64, 160), (16, 8, 320),
+                       (32, 64, 80), (64, 64, 80), (128, 64, 80), (64, 128, 80), (256, 64, 80), (128, 255, 80),
+                       (128, 128, 40), (256, 128, 40), (128, 256, 40), (256, 256, 40), (512, 128, 40),
+                       (256, 256, 20), (512, 256, 20), (256, 512, 20), (512, 512, 20), (1024, 512, 20),
+                       (512, 1024, 10), (1024, 1024, 10), (960, 160, 10), (96, 576, 20)]:
+        out.append(_conv_case(c1, c2, 1, 1, hw, block=block))
+    for c1, c2, k, s, hw in [(3, 32, 6, 2, 640), (3, 16, 3, 2, 640), (12, 32, 3, 1, 320), (16, 32, 3, 2, 320),
+                             (32, 64, 3, 2, 320), (16, 16, 3, 1, 160), (32, 32, 3, 1, 160), (64, 128, 3, 2, 160),
+                             (64, 64, 3, 1, 80), (128, 128, 3, 2, 80), (128, 256, 3, 2, 80), (128, 128, 3, 1, 40),
+                             (256, 256, 3, 2, 40), (256, 512, 3, 2, 40), (256, 256, 3, 1, 20),
+                             (512, 512, 3, 1, 20), (512, 1024, 3, 2, 20), (512, 512, 3, 1, 10), (64, 64, 5, 1, 40),
+                             (32, 32, 7, 1, 80)]:
+        out.append(_conv_case(c1, c2, k, s, hw, block=block))
+    for c, k, s, hw in [(16, 3, 1, 160), (32, 3, 2, 160), (64, 3, 1, 80), (128, 3, 2, 80), (128, 5, 1, 40),
+                        (256, 3, 1, 40), (512, 3, 1, 20), (576, 5, 2, 20), (960, 5, 1, 10), (64, 7, 1, 80)]:
+        out.append(_conv_case(c, c, k, s, hw, g=c, block=block))
+    for c1, c2, g, hw in [(64, 64, 2, 80), (128, 128, 4, 40), (256, 256, 8, 20), (128, 256, 32, 40),
+                          (64, 128, 16, 80), (512, 512, 32, 20)]:
+        out.append(_conv_case(c1, c2, 3, 1, hw, g=g, block=block))
+    for c, d, hw in [(64, 2, 80), (128, 3, 40), (256, 2, 20), (256, 5, 40)]:
+        out.append(_conv_case(c, c, 3, 1, hw, d=d, block=block))
+    for c1, c2, hw in [(64, 64, 80), (128, 64, 40), (256, 128, 20), (32, 32, 160)]:
+        conv = nn.ConvTranspose2d(c1, c2, 2, 2, bias=True)
+        cost = C.conv_transposed(c1 * hw * hw, c2 * 4 * hw * hw, c1, c2, c2, 4, True)
+        out.append(Case("conv_transpose", f"transposed 2x2/2 {c1}->{c2} at {hw}x{hw}", 2 * cost.macs,
+                        (cost.act + cost.weights) * ELEM, _module(conv, 1, c1, hw, hw)))
+    maps = [(32, 320), (64, 160), (128, 80), (256, 40), (512, 20), (1024, 10), (16, 640)]
+    for c, hw in maps:
+        n = c * hw * hw
+        bn = C.batchnorm(n, c)
+        out.append(_elementwise("batchnorm", "BatchNorm2d", nn.BatchNorm2d(c), c, hw, bn.flops,
+                                bn.act + bn.weights))
+    for name, (c, hw) in itertools.product(ACTIVATIONS, maps[:5]):
+        n = c * hw * hw
+        out.append(_elementwise(f"act_{name}", name, getattr(nn, name)(), c, hw, C.ACT_FLOPS[name] * n, 2 * n))
+    for c, hw in maps:
+        n = c * hw * hw
+        out.append(_elementwise("eltwise", "add", _Binary(torch.add), c, hw, n, 3 * n))
+        out.append(_elementwise("eltwise", "mul", _Binary(torch.mul), c, hw, n, 3 * n))
+        out.append(_elementwise("copy", "cat of two", _Cat(), c, hw, 0, 4 * n))
+        out.append(_elementwise("copy", "permute + contiguous", _Permute(), c, hw, 0, 2 * n))
+    for c, hw in maps[:6]:
+        n = c * hw * hw
+        out.append(_elementwise("upsample", "nearest x2", nn.Upsample(scale_factor=2), c, hw, 0, 5 * n))
+        out.append(_elementwise("maxpool", "max-pool 5x5/1", nn.MaxPool2d(5, 1, 2), c, hw, 24 * n, 2 * n))
+        out.append(_elementwise("reduce", "global average pool", nn.AdaptiveAvgPool2d(1), c, hw, n, n + c))
+    for c, hw in maps[1:5]:
+        n = c * hw * hw
+        out.append(_elementwise("maxpool", "max-pool 9x9/1", nn.MaxPool2d(9, 1, 4), c, hw, 80 * n, 2 * n))
+        out.append(_elementwise("maxpool", "max-pool 3x3/2", nn.MaxPool2d(3, 2, 1), c, hw, 8 * n // 4, n + n // 4))
+        out.append(_elementwise("upsample_bilinear", "bilinear x2", nn.Upsample(scale_factor=2, mode="bilinear"),
+                                c, hw, C.BILINEAR_FLOPS * 4 * n, 5 * n))
+    for tokens, c in [(400, 256), (1600, 128), (6400, 64), (100, 512)]:
+        n = tokens * c
+        norm = C.normalization(n, tokens, c)
+
+        def make_ln(tokens: int = tokens, c: int = c) -> Callable[[], object]:
+            ln, x = nn.LayerNorm(c).eval(), torch.randn(1, tokens, c)
+            return lambda: ln(x)
+        out.append(Case("norm", f"LayerNorm {tokens}x{c}", norm.flops, (norm.act + norm.weights) * ELEM, make_ln))
+        sm = C.softmax(n)
+
+        def make_sm(tokens: int = tokens, c: int = c) -> Callable[[], object]:
+            x = torch.randn(1, tokens, c)
+            return lambda: torch.softmax(x, -1)
+        out.append(Case("softmax", f"softmax {tokens}x{c}", sm.flops, sm.act * ELEM, make_sm))
+    for tokens, c1, c2 in [(400, 256, 256), (400, 512, 512), (1600, 128, 128), (1600, 128, 512),
+                           (6400, 64, 64), (100, 1024, 1024), (400, 256, 768)]:
+        out.append(_matmul_case(tokens, c1, c2))
+    for tokens, dim in [(400, 64), (1600, 32), (400, 256)]:
+        out.append(_attention_case(tokens, dim))
+    return out
+
+
+def median_seconds(fn: Callable[[], object], budget: float = 0.06, least: int = 5, most: int = 200) -> float:
+    """Median wall time of fn() after two warm-up calls, over at least `least` runs and about
+    `budget` seconds."""
+    fn()
+    fn()
+    times: list[float] = []
+    start = time.perf_counter()
+    while len(times) < most and (len(times) < least or time.perf_counter() - start < budget):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bandwidth_gbs() -> float:
+    """Sustained copy bandwidth: a 64 MiB tensor copied into another, bytes read plus written."""
+    src, dst = torch.randn(16 * 1024 * 1024), torch.empty(16 * 1024 * 1024)
+    seconds = median_seconds(lambda: dst.copy_(src), budget=0.5)
+    return 2 * src.numel() * ELEM / seconds / 1e9
+
+
+def _solve(rows: Sequence[Sequence[float]], rhs: Sequence[float]) -> Optional[list[float]]:
+    """Least squares by the normal equations (at most three unknowns), Gauss-Jordan with pivoting."""
+    p = len(rows[0])
+    a = [[sum(r[i] * r[j] for r in rows) for j in range(p)] + [sum(r[i] * y for r, y in zip(rows, rhs))]
+         for i in range(p)]
+    for col in range(p):
+        pivot = max(range(col, p), key=lambda i: abs(a[i][col]))
+        if abs(a[pivot][col]) < 1e-300:
+            return None
+        a[col], a[pivot] = a[pivot], a[col]
+        for i in range(p):
+            if i != col:
+                f = a[i][col] / a[col][col]
+                a[i] = [x - f * y for x, y in zip(a[i], a[col])]
+    return [a[i][p] / a[i][i] for i in range(p)]
+
+
+def fit(features: Sequence[Sequence[float]], seconds: Sequence[float]) -> list[float]:
+    """Non-negative coefficients minimising the summed squared relative error: every subset of the
+    terms is solved and the best one whose coefficients are all >= 0 kept (exact for 3 terms)."""
+    p = len(features[0])
+    scaled = [[x / t for x in row] for row, t in zip(features, seconds)]  # relative error: divide by t
+    ones = [1.0] * len(seconds)
+    best: tuple[float, list[float]] = (float("inf"), [0.0] * p)
+    for k in range(1, p + 1):
+        for subset in itertools.combinations(range(p), k):
+            coef = _solve([[row[i] for i in subset] for row in scaled], ones)
+            if coef is None or min(coef) < 0:
+                continue
+            full = [0.0] * p
+            for i, c in zip(subset, coef):
+                full[i] = c
+            err = sum((sum(f * c for f, c in zip(row, full)) - 1) ** 2 for row in scaled)
+            if err < best[0]:
+                best = (err, full)
+    return best[1]
+
+
+def rates(measured: Sequence[tuple[Case, float]]) -> dict[str, OpRate]:
+    """Per class: overhead (us per call), throughput (GFLOP/s) and bandwidth (GB/s) fitted to its cases."""
+    out: dict[str, OpRate] = {}
+    for op_class in sorted({c.op_class for c, _ in measured}):
+        rows = [(c, t) for c, t in measured if c.op_class == op_class]
+        with_flops = any(c.flops for c, _ in rows)
+        feats = [[1.0, c.flops, c.nbytes] if with_flops else [1.0, c.nbytes] for c, _ in rows]
+        coef = fit(feats, [t for _, t in rows])
+        a, b, m = (coef if with_flops else [coef[0], 0.0, coef[1]])
+        predicted = [sum(f * k for f, k in zip(row, coef)) for row in feats]
+        errors = sorted(abs(p / t - 1) for p, (_, t) in zip(predicted, rows))
+        out[op_class] = OpRate(overhead_us=round(a * 1e6, 3), gflops=round(1 / b / 1e9, 3) if b else 0.0,
+                               gbs=round(1 / m / 1e9, 3) if m else 0.0, points=len(rows),
+                               fit_error=round(statistics.median(errors), 4))
+    return out
+
+
+def machine() -> dict[str, object]:
+    """What the profile was measured on."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"cpu": model, "logical_cpus": os.cpu_count() or 0, "platform": platform.platform(),
+            "python": platform.python_version(), "torch": torch.__version__, "threads": torch.get_num_threads(),
+            "simd": torch.backends.cpu.get_cpu_capability(),
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def simd_block() -> int:
+    """fp32 lanes of the widest vector unit torch uses: a conv's channels pad to this."""
+    cap = torch.backends.cpu.get_cpu_capability().upper()
+    return 16 if "512" in cap else 8 if "AVX" in cap else 4
+
+
+def calibrate(name: str, run: Callable[[Sequence[tuple[str, Callable[[], float]]]], Iterator[float]],
+              budget: float = 0.06) -> tuple[Device, list[dict]]:
+    """Time every case (through `run`, which shows progress), fit the classes, measure bandwidth.
+    Returns the profile and the raw measurements it keeps."""
+    block = simd_block()
+    todo = cases(block)
+    labelled: list[tuple[str, Callable[[], float]]] = []
+    for case in todo:
+        labelled.append((f"{case.op_class}: {case.label}", lambda case=case: median_seconds(case.make(), budget)))
+    labelled.append(("memory bandwidth: 64 MiB copy", bandwidth_gbs))
+    with torch.inference_mode():
+        results = list(run(labelled))
+    seconds, bw = results[:-1], results[-1]
+    measured = list(zip(todo, seconds))
+    fitted = rates(measured)
+    peak = max(c.flops / t for c, t in measured if c.op_class.startswith("conv") or c.op_class == "matmul") / 1e9
+    info = machine()
+    device = Device(name=name, peak_gflops=round(peak, 2), bandwidth_gbs=round(bw, 2), kind=MEASURED,
+                    source=f"measured with torch {info['torch']} on {info['cpu']}, {info['threads']} threads, "
+                           f"{info['date']}", classes=fitted, channel_block=block, meta=info)
+    rows = [{"class": c.op_class, "case": c.label, "flops": c.flops, "bytes": c.nbytes, "ms": round(t * 1e3, 5)}
+            for c, t in measured]
+    return device, rows
