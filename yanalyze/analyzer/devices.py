@@ -46,6 +46,8 @@ class Device:
     kind: str = ROOFLINE
     classes: Mapping[str, OpRate] = field(default_factory=dict)
     channel_block: int = 1  # a conv's channels are padded to a multiple of this (SIMD width in floats)
+    context_gbs: float = 0.0  # measured: activation bytes per second a whole network adds (fresh
+    #                           allocations, caches cold between kernels); 0: no such term
     meta: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -93,7 +95,7 @@ FALLBACK = {"conv_dilated": "conv_kxk", "conv_group": "conv_kxk", "conv_transpos
             "act_Hardswish": "act_ReLU", "act_Hardsigmoid": "act_ReLU", "act_ReLU": "eltwise", "act_SiLU": "eltwise",
             "batchnorm": "eltwise", "norm": "eltwise", "softmax": "norm", "upsample": "copy",
             "upsample_bilinear": "upsample", "maxpool": "eltwise", "avgpool": "maxpool", "reduce": "eltwise",
-            "concat": "copy", "copy": "eltwise"}
+            "concat": "copy", "permute": "copy", "copy": "eltwise"}
 
 
 def _roofline(name: str, gflops: float, gbs: float, source: str) -> Device:
@@ -156,6 +158,7 @@ def from_dict(data: Any, where: str = "<profile>") -> Device:
                                    gbs=_number(c.get("gbs", 0.0), f"{key}.gbs", where),
                                    points=int(_number(c.get("points", 0), f"{key}.points", where)),
                                    fit_error=None if err is None else _number(err, f"{key}.fit_error", where))
+    context = _number(data.get("context_gbs", 0.0), "context_gbs", where)
     block = data.get("channel_block", 1)
     if isinstance(block, bool) or not isinstance(block, int) or not 1 <= block <= 64:
         raise D.DEVICE_PROFILE.error(path=where, detail=f"channel_block must be an integer 1..64, got {block!r}")
@@ -163,14 +166,15 @@ def from_dict(data: Any, where: str = "<profile>") -> Device:
     if not isinstance(meta, dict):
         raise D.DEVICE_PROFILE.error(path=where, detail="machine must be a mapping")
     return Device(name=name, peak_gflops=peak, bandwidth_gbs=bw, source=source, kind=kind, classes=classes,
-                  channel_block=block, meta={k: v for k, v in meta.items() if isinstance(v, (str, int, float))})
+                  channel_block=block, context_gbs=context, meta={k: v for k, v in meta.items() if isinstance(v, (str, int, float))})
 
 
 def to_dict(d: Device, measurements: Optional[list] = None) -> dict:
     """The JSON form a profile is saved in; `measurements` keeps the timings it was fitted to."""
     out: dict[str, Any] = {"schema": SCHEMA, "name": d.name, "kind": d.kind, "source": d.source,
                            "peak_gflops": d.peak_gflops, "bandwidth_gbs": d.bandwidth_gbs,
-                           "channel_block": d.channel_block, "machine": dict(d.meta),
+                           "channel_block": d.channel_block, "context_gbs": d.context_gbs,
+                           "machine": dict(d.meta),
                            "classes": {k: {"overhead_us": r.overhead_us, "gflops": r.gflops, "gbs": r.gbs,
                                            "points": r.points, "fit_error": r.fit_error}
                                        for k, r in sorted(d.classes.items())}}

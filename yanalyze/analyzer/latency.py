@@ -5,8 +5,9 @@ copy...) and costed on the device's rates for that class:
 - measured profile: calls x overhead + effective FLOPs / throughput + bytes / bandwidth, the
   three terms fitted per class by `yanalyze calibrate`;
 - roofline: max(FLOPs / peak, bytes / bandwidth), a lower bound.
-A conv's effective FLOPs pad its channels per group to the device's SIMD block (3 input channels
-cost as 8 on AVX2), since that is how the kernels vectorise. The layer's bound is the largest
+A conv's effective FLOPs pad its output channels per group to the device's SIMD block (18 outputs
+cost as 32 with AVX-512), since that is how the kernels vectorise; inputs are not padded (a stem's
+3 channels run at the dense rate on a direct path, as measured). The layer's bound is the largest
 of its three terms. Kernels a cost model recorded as one composite (an attention block's whole
 body) count one call, so overhead there is under-estimated.
 """
@@ -58,7 +59,7 @@ def classify(what: str, detail: str, macs: int, flops: int, block: int) -> tuple
         kh, kw, _, c1, c2, g, d = shape
         if g > 1 and g == c1 == c2:
             return "conv_dw", float(2 * macs)
-        pad = _padded(c1 // g, block) * _padded(c2 // g, block)
+        pad = _padded(c2 // g, block)  # outputs run in SIMD blocks; few inputs take a direct path, unpadded
         if d > 1:
             return "conv_dilated", 2 * macs * pad
         if g > 1:
@@ -76,6 +77,8 @@ def classify(what: str, detail: str, macs: int, flops: int, block: int) -> tuple
         return "upsample", 0.0
     if what == "upsample_bilinear":
         return "upsample_bilinear", float(flops)
+    if what == "contiguous" or (what == "copy" and detail.startswith("permute")):
+        return "permute", 0.0  # a transposing copy: strided reads, far slower per byte than a concat
     if what in COPIES:
         return "copy", 0.0
     if what in REDUCTIONS:
@@ -89,13 +92,17 @@ def classify(what: str, detail: str, macs: int, flops: int, block: int) -> tuple
     return "eltwise", float(flops)  # adds, scalings, Detect's decoding, and whatever else moves elements
 
 
-def kernel_ms(rate: OpRate, flops: float, nbytes: float, calls: int, roofline: bool) -> tuple[float, float, float]:
+def kernel_ms(rate: OpRate, flops: float, nbytes: float, calls: int, roofline: bool,
+              act_bytes: float = 0.0, context_gbs: float = 0.0) -> tuple[float, float, float]:
     """(overhead, compute, memory) ms of one kernel. A roofline keeps only the larger of compute
-    and memory (the other runs under it); a measured profile adds the three fitted terms."""
+    and memory (the other runs under it); a measured profile adds the three fitted terms, and
+    its in-network traffic term on the activation bytes (Device.context_gbs)."""
     compute = flops / (rate.gflops * 1e6) if rate.gflops and flops else 0.0
     memory = nbytes / (rate.gbs * 1e6) if rate.gbs and nbytes else 0.0
     if roofline:
         return 0.0, (compute if compute >= memory else 0.0), (memory if memory > compute else 0.0)
+    if context_gbs and act_bytes:
+        memory += act_bytes / (context_gbs * 1e6)
     return calls * rate.overhead_us / 1e3, compute, memory
 
 
@@ -111,8 +118,9 @@ def layer_latency(r: LayerResult, device: Device, batch: int, elem_bytes: int) -
     roofline = not device.measured
     for what, detail, cost in r.kernels:
         op_class, flops = classify(what, detail, cost.macs, cost.flops, device.channel_block)
-        nbytes = (cost.act * batch + cost.weights) * elem_bytes
-        o, c, m = kernel_ms(device.rate(op_class), flops * batch, nbytes, 1, roofline)
+        act_bytes = cost.act * batch * elem_bytes
+        nbytes = act_bytes + cost.weights * elem_bytes
+        o, c, m = kernel_ms(device.rate(op_class), flops * batch, nbytes, 1, roofline, act_bytes, device.context_gbs)
         parts["overhead"] += o
         parts["compute"] += c
         parts["memory"] += m

@@ -37,7 +37,8 @@ def run(argv: Sequence[str]) -> int:
     from ..verify import calibrate as cal
 
     budget = 0.03 if args.quick else 0.25
-    total = len(cal.cases(cal.simd_block())) + 1 + len(cal.REFERENCES)
+    block = cal.simd_block()
+    total = len(cal.cases(block)) + len(cal.tiny_cases(block)) + 1 + len(cal.REFERENCES)
     steps = Steps(total, command="calibrate", title="measuring")
     device, rows = cal.calibrate(args.name or cal.default_name(), steps.run, budget)
     write_all({args.output: dumps(devices.to_dict(device, rows)) + "\n"}, [])

@@ -10,14 +10,16 @@ estimate speak of the same quantities.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import datetime
 import itertools
 import os
 import platform
 import statistics
 import time
-from dataclasses import dataclass
-from typing import Callable, Iterator, Optional, Sequence
+from dataclasses import dataclass, replace
+from typing import Callable, Iterator, Mapping, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -36,9 +38,10 @@ class Case:
 
     op_class: str
     label: str
-    flops: float
+    flops: float  # as the estimate counts them (a conv's padded to the SIMD block)
     nbytes: float
     make: Callable[[], Callable[[], object]]
+    work: float = 0.0  # the arithmetic done (2 x MACs), for the peak rate
 
 
 def _module(m: nn.Module, *shape: int) -> Callable[[], Callable[[], object]]:
@@ -58,7 +61,7 @@ def _conv_case(c1: int, c2: int, k: int, s: int, hw: int, g: int = 1, d: int = 1
         (" dw" if g == c1 == c2 and g > 1 else f" g{g}" if g > 1 else "") + (f" d{d}" if d > 1 else "")
     op_class, flops = classify("conv2d", detail, cost.macs, cost.flops, block)
     return Case(op_class, f"{detail} at {hw}x{hw}", flops, (cost.act + cost.weights) * ELEM,
-                _module(conv, 1, c1, hw, hw))
+                _module(conv, 1, c1, hw, hw), work=2 * cost.macs)
 
 
 def _elementwise(op_class: str, label: str, m: nn.Module, c: int, hw: int, flops: float, elements: int) -> Case:
@@ -91,7 +94,8 @@ def _matmul_case(tokens: int, c1: int, c2: int) -> Case:
     def make() -> Callable[[], object]:
         lin, x = nn.Linear(c1, c2).eval(), torch.randn(1, tokens, c1)
         return lambda: lin(x)
-    return Case(op_class, f"linear {tokens}x{c1} -> {c2}", flops, (cost.act + cost.weights) * ELEM, make)
+    return Case(op_class, f"linear {tokens}x{c1} -> {c2}", flops, (cost.act + cost.weights) * ELEM, make,
+                work=2 * cost.macs)
 
 
 def _attention_case(tokens: int, dim: int) -> Case:
@@ -151,7 +155,7 @@ def cases(block: int = 8) -> list[Case]:
         out.append(_elementwise("eltwise", "add", _Binary(torch.add), c, hw, n, 3 * n))
         out.append(_elementwise("eltwise", "mul", _Binary(torch.mul), c, hw, n, 3 * n))
         out.append(_elementwise("copy", "cat of two", _Cat(), c, hw, 0, 4 * n))
-        out.append(_elementwise("copy", "permute + contiguous", _Permute(), c, hw, 0, 2 * n))
+        out.append(_elementwise("permute", "permute + contiguous", _Permute(), c, hw, 0, 2 * n))
     for c, hw in maps[:6]:
         n = c * hw * hw
         out.append(_elementwise("upsample", "nearest x2", nn.Upsample(scale_factor=2), c, hw, 0, 5 * n))
@@ -244,21 +248,128 @@ def fit(features: Sequence[Sequence[float]], seconds: Sequence[float]) -> list[f
     return best[1]
 
 
-def rates(measured: Sequence[tuple[Case, float]]) -> dict[str, OpRate]:
-    """Per class: overhead (us per call), throughput (GFLOP/s) and bandwidth (GB/s) fitted to its cases."""
+def tiny_cases(block: int = 8) -> list[Case]:
+    """One near-empty call per class (8 channels at 4x4): its time is the class's fixed overhead
+    per call (dispatch, allocation, threading), measured rather than fitted."""
+    out = [_conv_case(8, 8, 1, 1, 4, block=block), _conv_case(8, 8, 3, 1, 4, block=block),
+           _conv_case(8, 8, 3, 1, 4, g=8, block=block), _conv_case(8, 16, 3, 1, 4, g=2, block=block),
+           _conv_case(8, 8, 3, 1, 8, d=2, block=block)]
+    conv = nn.ConvTranspose2d(8, 8, 2, 2, bias=True)
+    out.append(Case("conv_transpose", "transposed 2x2/2 8->8 at 4x4", 0, 0, _module(conv, 1, 8, 4, 4)))
+    small: list[tuple[str, nn.Module]] = [("batchnorm", nn.BatchNorm2d(8)), ("eltwise", _Binary(torch.add)),
+                                          ("copy", _Cat()), ("permute", _Permute()),
+                                          ("upsample", nn.Upsample(scale_factor=2)),
+                                          ("upsample_bilinear", nn.Upsample(scale_factor=2, mode="bilinear")),
+                                          ("maxpool", nn.MaxPool2d(5, 1, 2)), ("reduce", nn.AdaptiveAvgPool2d(1))]
+    small += [(f"act_{name}", getattr(nn, name)()) for name in ACTIVATIONS]
+    out += [Case(op_class, f"{op_class} 8x4x4", 0, 0, _module(m, 1, 8, 4, 4)) for op_class, m in small]
+
+    def make_ln() -> Callable[[], object]:
+        ln, x = nn.LayerNorm(8).eval(), torch.randn(1, 16, 8)
+        return lambda: ln(x)
+
+    def make_sm() -> Callable[[], object]:
+        x = torch.randn(1, 16, 8)
+        return lambda: torch.softmax(x, -1)
+    out += [Case("norm", "LayerNorm 16x8", 0, 0, make_ln), Case("softmax", "softmax 16x8", 0, 0, make_sm),
+            _matmul_case(16, 8, 8)]
+    return out
+
+
+def rates(measured: Sequence[tuple[Case, float]], overheads: Mapping[str, float]) -> dict[str, OpRate]:
+    """Per class: the measured overhead (us per call), and throughput (GFLOP/s) and bandwidth
+    (GB/s) fitted to what the class's cases take beyond it."""
     out: dict[str, OpRate] = {}
     for op_class in sorted({c.op_class for c, _ in measured}):
         rows = [(c, t) for c, t in measured if c.op_class == op_class]
+        base = overheads.get(op_class, 0.0)
         with_flops = any(c.flops for c, _ in rows)
-        feats = [[1.0, c.flops, c.nbytes] if with_flops else [1.0, c.nbytes] for c, _ in rows]
-        coef = fit(feats, [t for _, t in rows])
-        a, b, m = (coef if with_flops else [coef[0], 0.0, coef[1]])
-        predicted = [sum(f * k for f, k in zip(row, coef)) for row in feats]
+        feats = [[c.flops, c.nbytes] if with_flops else [c.nbytes] for c, _ in rows]
+        work = [max(t - base, 0.1 * t) for _, t in rows]  # what the call does beyond its fixed cost
+        coef = fit(feats, work)
+        b, m = coef if with_flops else (0.0, coef[0])
+        predicted = [base + sum(f * k for f, k in zip(row, coef)) for row in feats]
         errors = sorted(abs(p / t - 1) for p, (_, t) in zip(predicted, rows))
-        out[op_class] = OpRate(overhead_us=round(a * 1e6, 3), gflops=round(1 / b / 1e9, 3) if b else 0.0,
+        out[op_class] = OpRate(overhead_us=round(base * 1e6, 3), gflops=round(1 / b / 1e9, 3) if b else 0.0,
                                gbs=round(1 / m / 1e9, 3) if m else 0.0, points=len(rows),
                                fit_error=round(statistics.median(errors), 4))
     return out
+
+
+def _reference(widths: Sequence[int], depth: int, ghost: bool) -> dict:
+    """A small detection network of our own (not any published config): a strided stem, four
+    stages of CSP blocks, a pooling pyramid, a two-step top-down neck and a three-level head
+    at 20 classes; `ghost` swaps the stage convs for ghost convs (cheap depth-wise halves)."""
+    c1, c2, c3, c4 = widths
+    down = "GhostConv" if ghost else "Conv"
+    block = "C3Ghost" if ghost else "C3"
+    backbone = [[-1, 1, "Conv", [c1, 3, 2, 1]], [-1, 1, down, [c1 * 2, 3, 2]], [-1, depth, block, [c1 * 2]],
+                [-1, 1, down, [c2, 3, 2]], [-1, depth, block, [c2]], [-1, 1, down, [c3, 3, 2]],
+                [-1, depth, block, [c3]], [-1, 1, down, [c4, 3, 2]], [-1, depth, block, [c4]],
+                [-1, 1, "SPPF", [c4, 5]]]
+    head = [[-1, 1, "Conv", [c3, 1, 1]], [-1, 1, "nn.Upsample", [None, 2, "nearest"]], [[-1, 6], 1, "Concat", [1]],
+            [-1, depth, block, [c3, False]], [-1, 1, "Conv", [c2, 1, 1]], [-1, 1, "nn.Upsample", [None, 2, "nearest"]],
+            [[-1, 4], 1, "Concat", [1]], [-1, depth, block, [c2, False]], [-1, 1, down, [c2, 3, 2]],
+            [[-1, 14], 1, "Concat", [1]], [-1, depth, block, [c3, False]],
+            [[17, 20, 10], 1, "Detect", ["nc", "anchors"]]]
+    return {"nc": 20, "depth_multiple": 1.0, "width_multiple": 1.0,
+            "anchors": [[12, 14, 20, 30, 40, 26], [36, 70, 70, 52, 66, 130], [130, 100, 180, 220, 400, 330]],
+            "backbone": backbone, "head": head}
+
+
+REFERENCES = ((("narrow", (24, 64, 128, 256), 1, False), 320), (("narrow", (24, 64, 128, 256), 1, False), 640),
+              (("wide", (48, 128, 256, 512), 2, False), 416), (("ghost", (32, 96, 192, 384), 1, True), 512))
+
+
+def reference_runs() -> list[tuple[str, Callable[[], tuple[object, float]]]]:
+    """Each reference network as a step that builds it, analyses it and times it whole."""
+    from ..analyzer.analyze import analyze
+    from ..analyzer.load import load_model
+    from .timing import measure
+
+    def step(spec: tuple, size: int) -> Callable[[], tuple[object, float]]:
+        def run() -> tuple[object, float]:
+            model = load_model(_reference(spec[1], spec[2], spec[3]))
+            return analyze(model, size, rewrites=False), measure(model, (size, size), runs=7, layers=False).total_ms
+        return run
+    return [(f"whole network: reference '{spec[0]}' at {size}", step(spec, size)) for spec, size in REFERENCES]
+
+
+def steady_allocator() -> bool:
+    """Keep freed memory in the C heap (glibc), so a timed kernel pays no page faults for its
+    output: the kernels' own rates are fitted clean and the whole-network traffic is measured
+    apart (the reference runs, before this is switched on)."""
+    name = ctypes.util.find_library("c")
+    if not name or platform.system() != "Linux":
+        return False
+    try:
+        libc = ctypes.CDLL(name)
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        return bool(libc.mallopt(m_mmap_threshold, 32 * 1024 * 1024)) and \
+            bool(libc.mallopt(m_trim_threshold, 2 ** 31 - 1))
+    except (OSError, AttributeError):
+        return False
+
+
+def context_gbs(device: Device, references: Sequence[tuple[object, float]]) -> float:
+    """Bytes per second of the in-network term: what whole networks take beyond the sum of their
+    kernels' clean estimates, per activation byte (a least-squares fit in relative error; 0 when
+    the networks run no slower than their kernels)."""
+    from ..analyzer.latency import estimate
+    from ..analyzer.model import Analysis
+
+    num = den = 0.0
+    for a, measured_ms in references:
+        assert isinstance(a, Analysis)
+        clean = estimate(a, device).total_ms
+        act_bytes = sum(c.act for r in a.layers for _, _, c in r.kernels) * ELEM
+        x, y = act_bytes / measured_ms, (measured_ms - clean) / measured_ms
+        num += x * y
+        den += x * x
+    if num <= 0 or den <= 0:
+        return 0.0
+    per_byte_ms = num / den
+    return round(1 / per_byte_ms / 1e6, 3)
 
 
 def machine() -> dict[str, object]:
@@ -290,20 +401,36 @@ def calibrate(name: str, run: Callable[[Sequence[tuple[str, Callable[[], float]]
     Returns the profile and the raw measurements it keeps."""
     block = simd_block()
     todo = cases(block)
-    labelled: list[tuple[str, Callable[[], float]]] = []
-    for case in todo:
-        labelled.append((f"{case.op_class}: {case.label}", lambda case=case: median_seconds(case.make(), budget)))
+    labelled: list[tuple[str, Callable[[], object]]] = list(reference_runs())
+    n_ref = len(labelled)
     labelled.append(("memory bandwidth: 64 MiB copy", bandwidth_gbs))
+    tiny = tiny_cases(block)
+    for case in tiny + todo:
+        labelled.append((f"{case.op_class}: {case.label}", lambda case=case: median_seconds(case.make(), budget)))
+    results: list = []
     with torch.inference_mode():
-        results = list(run(labelled))
-    seconds, bw = results[:-1], results[-1]
-    measured = list(zip(todo, seconds))
-    fitted = rates(measured)
-    peak = max(c.flops / t for c, t in measured if c.op_class.startswith("conv") or c.op_class == "matmul") / 1e9
-    info = machine()
+        for k, value in enumerate(run(labelled)):
+            results.append(value)
+            if k == n_ref:  # the whole networks ran as torch allocates by default; the kernels run clean
+                steady = steady_allocator()
+    references, bw = results[:n_ref], results[n_ref]
+    overheads = {c.op_class: t for c, t in zip(tiny, results[n_ref + 1:])}
+    measured = list(zip(todo, results[n_ref + 1 + len(tiny):]))
+    fitted = rates(measured, overheads)
+    peak = max(c.work / t for c, t in measured) / 1e9
+    info = {**machine(), "allocator": "steady (glibc mallopt) for the kernels" if steady else "default"}
     device = Device(name=name, peak_gflops=round(peak, 2), bandwidth_gbs=round(bw, 2), kind=MEASURED,
                     source=f"measured with torch {info['torch']} on {info['cpu']}, {info['threads']} threads, "
                            f"{info['date']}", classes=fitted, channel_block=block, meta=info)
+    device = replace(device, context_gbs=context_gbs(device, references))
     rows = [{"class": c.op_class, "case": c.label, "flops": c.flops, "bytes": c.nbytes, "ms": round(t * 1e3, 5)}
             for c, t in measured]
+    rows += [{"class": "network", "case": label, "ms": round(ms, 3)}
+             for (label, _), (_, ms) in zip(labelled[:n_ref], references)]
     return device, rows
+
+
+def default_name() -> str:
+    """This host's CPU, shortened to a name."""
+    cpu = str(machine()["cpu"])
+    return "-".join(cpu.lower().replace("(r)", "").replace("(tm)", "").split())[:60] or "this-machine"

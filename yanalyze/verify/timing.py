@@ -18,7 +18,8 @@ class Measured:
     layers_ms: list[float]  # median time of each layer (forward hooks), in YAML order
 
 
-def measure(model: ParsedModel, imgsz: tuple[int, int], runs: int = 10, warmup: int = 3) -> Measured:
+def measure(model: ParsedModel, imgsz: tuple[int, int], runs: int = 10, warmup: int = 3,
+            layers: bool = True) -> Measured:
     """Median of `runs` timed forward passes after `warmup`; per-layer medians from a second set of
     runs with hooks (kept apart, so the hooks' own cost stays out of the whole-pass time)."""
     net = build(model).eval()
@@ -31,6 +32,8 @@ def measure(model: ParsedModel, imgsz: tuple[int, int], runs: int = 10, warmup: 
             t0 = time.perf_counter()
             net(x)
             totals.append(time.perf_counter() - t0)
+        if not layers:
+            return Measured(total_ms=statistics.median(totals) * 1e3, layers_ms=[])
         starts: dict[int, float] = {}
         per_layer: list[list[float]] = [[] for _ in net.layers]
 
