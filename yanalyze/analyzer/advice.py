@@ -17,9 +17,9 @@ from . import diagnostics as D
 from .cost import Cost
 from .devices import Device
 from .latency import classify, conv_shape, kernel_ms, layer_latency
-from .model import DTYPE_BYTES, Advice, Analysis, LayerResult
+from .model import DTYPE_BYTES, Advice, Analysis
 
-# ShuffleNetV2's Table 1 already shows 1:2 in/out widths measurably slower than 1:1.
+# ShuffleNetV2's Table 1 times 1:1, 1:2, 1:6 and 1:12 in/out widths; 1:1 is fastest, 1:2 the first step off.
 CHANNEL_RATIO = 2.0
 # Memory and call overhead over half a grouped conv's time: its groups' MAC sets the speed, not its FLOPs.
 GROUP_SHARE = 0.5
@@ -27,7 +27,7 @@ GROUP_SHARE = 0.5
 FRAGMENT_SHARE = 0.3
 # Fewer calls than this beyond one per conv are not fragmentation (a Conv's BN and activation are two).
 FRAGMENT_EXTRA_CALLS = 3
-# Element-wise kernels over this share of the time: ShuffleNetV2 measured about this much on GPU.
+# Element-wise kernels over this share of the time cost far beyond their FLOPs: worth fusing (G4).
 ELEMENTWISE_SHARE = 0.15
 # A memory-bound layer under this share of the model's time is not worth a line.
 MEMORY_SHARE = 0.01
@@ -70,10 +70,9 @@ class Context:
     timed: list[list[Timed]]
     dense_gflops: float
 
-    def time(self, what: str, detail: str, cost: Cost, op_class: str, flops: float, nbytes: float) -> Timed:
-        o, c, m = kernel_ms(self.device.rate(op_class), flops, nbytes, 1, not self.device.measured)
-        return Timed(what=what, detail=detail, cost=cost, op_class=op_class, flops=flops, nbytes=nbytes,
-                     overhead=o, compute=c, memory=m)
+    def time(self, k: Timed, nbytes: float) -> Timed:
+        """The same kernel moving other bytes."""
+        return _time(self.device, k.what, k.detail, k.cost, k.op_class, k.flops, nbytes)
 
     def raw(self, k: Timed) -> tuple[float, float]:
         """A kernel's memory and compute terms both in full (a roofline's time keeps only the larger)."""
@@ -90,23 +89,28 @@ class Context:
 
 def context(a: Analysis, device: Device) -> Context:
     """Every layer's kernels costed once; the dense convs' attained rate from them."""
+    assert a.latency is not None
     batch, elem = a.input.batch, DTYPE_BYTES[a.input.dtype]
-    ctx = Context(a=a, device=device, batch=batch, elem=elem, total_ms=0.0, timed=[], dense_gflops=0.0)
-    timed = [[_timed(ctx, what, detail, cost) for what, detail, cost in r.kernels] for r in a.layers]
-    dense = [k for ks in timed for k in ks if _dense(k)]
+    timed: list[list[Timed]] = []
+    for r in a.layers:
+        row = []
+        for what, detail, cost in r.kernels:
+            op_class, flops = classify(what, detail, cost.macs, cost.flops, device.channel_block)
+            nbytes = (cost.act * batch + cost.weights) * elem
+            row.append(_time(device, what, detail, cost, op_class, flops * batch, nbytes))
+        timed.append(row)
+    dense = [k for ks in timed for k in ks if k.op_class in ("conv1x1", "conv_kxk")]
     ms = sum(k.ms for k in dense)
     rate = sum(k.cost.flops for k in dense) * batch / (ms * 1e6) if ms else device.rate("conv_kxk").gflops
-    assert a.latency is not None
-    return replace(ctx, total_ms=a.latency.total_ms, timed=timed, dense_gflops=rate or device.peak_gflops)
+    return Context(a=a, device=device, batch=batch, elem=elem, total_ms=a.latency.total_ms, timed=timed,
+                   dense_gflops=rate or device.peak_gflops)
 
 
-def _timed(ctx: Context, what: str, detail: str, cost: Cost) -> Timed:
-    op_class, flops = classify(what, detail, cost.macs, cost.flops, ctx.device.channel_block)
-    return ctx.time(what, detail, cost, op_class, flops * ctx.batch, (cost.act * ctx.batch + cost.weights) * ctx.elem)
-
-
-def _dense(k: Timed) -> bool:
-    return k.op_class in ("conv1x1", "conv_kxk")
+def _time(device: Device, what: str, detail: str, cost: Cost, op_class: str, flops: float, nbytes: float) -> Timed:
+    """One kernel on the device, as latency.layer_latency times it (flops: the whole batch's, padded)."""
+    o, c, m = kernel_ms(device.rate(op_class), flops, nbytes, 1, not device.measured)
+    return Timed(what=what, detail=detail, cost=cost, op_class=op_class, flops=flops, nbytes=nbytes,
+                 overhead=o, compute=c, memory=m)
 
 
 def _ms(v: float) -> str:
@@ -127,7 +131,7 @@ def _details(ks: Sequence[Timed], short: bool = False) -> str:
 
 
 def _advice(msg: D.Message, layer: Optional[int], rule: str, saving_ms: float, **fields: object) -> Advice:
-    return Advice(code=msg.code, layer=layer, rule=rule, message=msg(layer=layer, **fields).message,
+    return Advice(code=msg.code, layer=layer, rule=rule, message=msg.template.format(layer=layer, **fields),
                   saving_ms=saving_ms)
 
 
@@ -141,7 +145,7 @@ def unequal_channels(ctx: Context) -> list[Advice]:
         saving = sum(k.ms - equal_widths(ctx, k).ms for k in convs)
         if convs and ctx.worth(saving):
             out.append(_advice(D.ADVICE_CHANNELS, r.index, "ShuffleNetV2 G1", saving, module=r.module,
-                               convs=len(convs), detail=_details(convs, short=True), ms=_ms(saving)))
+                               detail=_details(convs, short=True), ms=_ms(saving)))
     return out
 
 
@@ -162,7 +166,7 @@ def equal_widths(ctx: Context, k: Timed) -> Timed:
     n_out = k.cost.macs / c1
     n_in = k.cost.act - n_out
     act = (n_in / c1 + n_out / c2) * math.sqrt(c1 * c2)
-    return ctx.time(k.what, k.detail, k.cost, k.op_class, k.flops, (act * ctx.batch + k.cost.weights) * ctx.elem)
+    return ctx.time(k, (act * ctx.batch + k.cost.weights) * ctx.elem)
 
 
 def group_mac(ctx: Context) -> list[Advice]:
@@ -279,8 +283,8 @@ def rewrites(ctx: Context) -> list[Advice]:
     assert ctx.a.latency is not None
     out = []
     for rw in ctx.a.rewrites:
-        if not (rw.applicable and rw.equivalent and rw.after is not None):
-            continue
+        if not (rw.applicable and rw.equivalent and rw.after is not None and rw.after.kernels):
+            continue  # a form without recorded kernels (built by hand) cannot be costed
         layer = ctx.a.layers[rw.layer]
         after = layer_latency(replace(layer, kernels=rw.after.kernels), ctx.device, ctx.batch, ctx.elem)
         saving = ctx.a.latency.layers[rw.layer].ms - after.ms

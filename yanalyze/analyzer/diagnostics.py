@@ -215,9 +215,9 @@ MODULE_DEFINITION = _m("module/definition", "info", "layer {layer} ({module}): {
                        "the numbers follow the one named, which a config's 'definitions:' or --define chooses.")
 
 # -- design advice (with --device): each names a layer and its estimated saving on the profile
-ADVICE_CHANNELS = _m("advice/unequal-channels", "info", "layer {layer} ({module}): {convs} 1x1 conv(s) map {detail}; "
-                     "equal input and output widths do the same FLOPs with less memory access, {ms} ms less "
-                     "(ShuffleNetV2 G1)", "ShuffleNetV2 G1: for a 1x1 convolution with fixed FLOPs, memory "
+ADVICE_CHANNELS = _m("advice/unequal-channels", "info", "layer {layer} ({module}): 1x1 conv(s) {detail} have unequal "
+                     "input and output widths; equal widths do the same FLOPs with less memory access, {ms} ms "
+                     "less (ShuffleNetV2 G1)", "ShuffleNetV2 G1: for a 1x1 convolution with fixed FLOPs, memory "
                      "access cost is lowest when input and output channels are equal. Flagged from a width ratio "
                      "of 2 (a head's convs are left out: the task sets their width). The saving is the conv's "
                      "time less that of the same FLOPs and weights at equal widths sqrt(c1 x c2).")
@@ -247,11 +247,12 @@ ADVICE_DEPTHWISE = _m("advice/depthwise-memory-bound", "info", "layer {layer} ({
                       "rate. The saving is their time above the rate the model's dense convolutions attain on the "
                       "profile, for the same FLOPs.")
 ADVICE_MEMORY_BOUND = _m("advice/memory-bound", "info", "layer {layer} ({module}): memory-bound, {share} of its "
-                         "{total} ms moves {mb} MB; {ms} ms above its compute time", "The layer's estimated time "
+                         "{total} ms moves {mb} MB; its kernels spend {ms} ms more moving bytes than computing",
+                         "The layer's estimated time "
                          "is mostly moving bytes rather than arithmetic; fewer or smaller intermediate maps (fusing, "
                          "a narrower expansion) save more than fewer FLOPs. Given for layers with 1% of the time or "
                          "more that advice/group-mac or advice/depthwise-memory-bound does not already explain. The "
-                         "saving is its memory time above its compute time.")
+                         "saving is, kernel by kernel, the memory time above the compute time.")
 ADVICE_REWRITE = _m("advice/rewrite", "info", "layer {layer}: {title} is exact and saves {ms} ms on this device",
                     "An equivalence rewrite applies (Focus -> 6x6 Conv, SPP -> SPPF); `yanalyze rewrite` writes the "
                     "config with it and `yanalyze verify` proves it. The saving is the layer's estimated time less "
