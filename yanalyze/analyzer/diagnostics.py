@@ -215,37 +215,48 @@ MODULE_DEFINITION = _m("module/definition", "info", "layer {layer} ({module}): {
                        "the numbers follow the one named, which a config's 'definitions:' or --define chooses.")
 
 # -- design advice (with --device): each names a layer and its estimated saving on the profile
-ADVICE_CHANNELS = _m("advice/unequal-channels", "info", "layer {layer} ({module}): {convs} 1x1 conv(s) map {detail}; "
-                     "equal input and output widths need the least memory access for the same FLOPs "
-                     "(ShuffleNetV2 guideline 1)", "ShuffleNetV2 G1: for a 1x1 convolution with fixed FLOPs, memory "
-                     "access cost is lowest when input and output channels are equal. The saving is the memory "
-                     "time above that of the same FLOPs at equal widths.")
-ADVICE_GROUPS = _m("advice/group-mac", "info", "layer {layer} ({module}): group convolution(s) {detail} spend "
-                   "{share} of their time moving memory (ShuffleNetV2 guideline 2)", "ShuffleNetV2 G2: many groups "
-                   "cut FLOPs but not memory access, so a grouped convolution runs at a low FLOP rate. The saving "
-                   "is its memory and overhead time above a dense conv's at the same FLOPs.")
+ADVICE_CHANNELS = _m("advice/unequal-channels", "info", "layer {layer} ({module}): 1x1 conv(s) {detail} have unequal "
+                     "input and output widths; equal widths do the same FLOPs with less memory access, {ms} ms "
+                     "less (ShuffleNetV2 G1)", "ShuffleNetV2 G1: for a 1x1 convolution with fixed FLOPs, memory "
+                     "access cost is lowest when input and output channels are equal. Flagged from a width ratio "
+                     "of 2 (a head's convs are left out: the task sets their width). The saving is the conv's "
+                     "time less that of the same FLOPs and weights at equal widths sqrt(c1 x c2).")
+ADVICE_GROUPS = _m("advice/group-mac", "info", "layer {layer} ({module}): grouped conv(s) {detail} spend {share} "
+                   "of their time on memory and call overhead; at the dense convs' rate the same FLOPs take {ms} ms "
+                   "less (ShuffleNetV2 G2)", "ShuffleNetV2 G2: many groups cut FLOPs but not memory access, so a "
+                   "grouped convolution runs at a low FLOP rate. The saving is its time above the rate the "
+                   "model's dense convolutions attain on the profile, for the same FLOPs.")
 ADVICE_FRAGMENTS = _m("advice/fragmentation", "info", "layer {layer} ({module}): {calls} kernel calls for "
-                      "{gflops} GFLOPs; per-call overhead is {share} of its time (ShuffleNetV2 guideline 3)",
+                      "{gflops} GFLOPs, per-call overhead {share} of its time; the {extra} calls beyond one per "
+                      "conv cost {ms} ms (ShuffleNetV2 G3)",
                       "ShuffleNetV2 G3: a block split into many small branches and ops cuts parallelism; each "
                       "kernel call pays a fixed overhead. The saving is the overhead of the calls beyond one per "
-                      "convolution.")
-ADVICE_ELEMENTWISE = _m("advice/elementwise", "info", "element-wise kernels (activations, adds, batch norm, "
-                        "copies) take {share} of the time ({ms} ms) with {flops_share} of the FLOPs "
-                        "(ShuffleNetV2 guideline 4)", "ShuffleNetV2 G4: element-wise operations have few FLOPs but "
-                        "real memory time. The saving shown is batch norm's, which Conv+BN folding removes.")
+                      "convolution (a batch norm that Conv+BN folding removes counts in advice/fuse-bn instead).")
+ADVICE_ELEMENTWISE = _m("advice/elementwise", "info", "element-wise kernels (activations, adds, batch norms, "
+                        "copies, upsampling) take {share} of the time ({ms} ms) for {flops_share} of the FLOPs; "
+                        "running each conv's activation inside it saves {saving} ms (ShuffleNetV2 G4)",
+                        "ShuffleNetV2 G4: element-wise operations have few FLOPs but real memory time. Given once "
+                        "for the whole model when they take 15% of its time or more. The saving is the time of the "
+                        "activations and unfolded batch norms that directly follow a conv, which a runtime fusing "
+                        "conv, batch norm and activation into one kernel removes beyond model.fuse().")
 ADVICE_DEPTHWISE = _m("advice/depthwise-memory-bound", "info", "layer {layer} ({module}): depth-wise conv(s) "
-                      "{detail} reach {rate} GFLOP/s, {pct} of what dense convs reach here (FasterNet)",
+                      "{detail} are memory-bound at {rate} GFLOP/s, {pct} of the {dense} GFLOP/s the dense convs "
+                      "reach here; {ms} ms above the dense rate (FasterNet)",
                       "FasterNet: depth-wise convolutions have few FLOPs but access memory often, so their FLOP rate "
                       "is low and fewer FLOPs do not mean less time; a partial convolution (PConv) keeps the FLOP "
-                      "rate. The saving is the time above a dense conv's rate for the same FLOPs.")
+                      "rate. The saving is their time above the rate the model's dense convolutions attain on the "
+                      "profile, for the same FLOPs.")
 ADVICE_MEMORY_BOUND = _m("advice/memory-bound", "info", "layer {layer} ({module}): memory-bound, {share} of its "
-                         "{ms} ms moves {mb} MB", "The layer's estimated time is mostly moving bytes rather than "
-                         "arithmetic; fewer or smaller intermediate maps (fusing, a narrower expansion) save more "
-                         "than fewer FLOPs. The saving is its memory time above its compute time.")
+                         "{total} ms moves {mb} MB; its kernels spend {ms} ms more moving bytes than computing",
+                         "The layer's estimated time "
+                         "is mostly moving bytes rather than arithmetic; fewer or smaller intermediate maps (fusing, "
+                         "a narrower expansion) save more than fewer FLOPs. Given for layers with 1% of the time or "
+                         "more that advice/group-mac or advice/depthwise-memory-bound does not already explain. The "
+                         "saving is, kernel by kernel, the memory time above the compute time.")
 ADVICE_REWRITE = _m("advice/rewrite", "info", "layer {layer}: {title} is exact and saves {ms} ms on this device",
                     "An equivalence rewrite applies (Focus -> 6x6 Conv, SPP -> SPPF); `yanalyze rewrite` writes the "
-                    "config with it and `yanalyze verify` proves it. The saving is the difference of the two "
-                    "forms' estimated times.")
+                    "config with it and `yanalyze verify` proves it. The saving is the layer's estimated time less "
+                    "that of the rewritten form's own kernels on the same profile.")
 ADVICE_FUSE = _m("advice/fuse-bn", "info", "Conv+BN folding (model.fuse()) removes {count} batch-norm kernels: "
                  "{ms} ms ({share})", "YOLOv5 folds each Conv's BatchNorm into its weights for inference; the "
                  "folded model runs one kernel fewer per Conv. The saving is those kernels' estimated time.")

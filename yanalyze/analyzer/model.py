@@ -186,6 +186,8 @@ class Form:
     rf_min: tuple[int, int]
     rf_max: tuple[int, int]
     stride: tuple[Rational, Rational]
+    # as recorded, so a device estimate can cost this form's own kernels (not in JSON)
+    kernels: Sequence[tuple[str, str, "Cost"]] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ def _form(r: LayerResult) -> Form:
     o = r.out
     return Form(module=r.module, args=r.args, params=r.params, params_fused=r.params_fused, gflops=r.gflops,
                 gflops_fused=r.gflops_fused, flops=r.flops, mem_bytes=r.mem_bytes, mem_bytes_fused=r.mem_bytes_fused,
-                rf=o.rf, rf_min=o.rf_min, rf_max=o.rf_max, stride=o.stride)
+                rf=o.rf, rf_min=o.rf_min, rf_max=o.rf_max, stride=o.stride, kernels=r.kernels)
 
 
 def findings(model: ParsedModel, results: list[LayerResult],
