@@ -340,19 +340,20 @@ def diff(a: Analysis, b: Analysis, explain: bool = True, device: Optional["Devic
     timed = out.device is not None
     for i, j in pairs:
         ra, rb = (a.layers[i] if i is not None else None), (b.layers[j] if j is not None else None)
-        ms = {"ms_a": _ms(a, ra), "ms_b": _ms(b, rb)} if timed else {}
+        ms_a, ms_b = (_ms(a, ra), _ms(b, rb)) if timed else (None, None)
         if ra is None:
             assert rb is not None
-            out.layers.append(LayerDiff(a=None, b=rb, status="added", **ms))
+            out.layers.append(LayerDiff(a=None, b=rb, status="added", ms_a=ms_a, ms_b=ms_b))
         elif rb is None:
-            out.layers.append(LayerDiff(a=ra, b=None, status="removed", **ms))
+            out.layers.append(LayerDiff(a=ra, b=None, status="removed", ms_a=ms_a, ms_b=ms_b))
         else:
             own = definition_changes(ra, rb, to_b, a.layers, b.layers)
             derived = [c for c in compare(ra, rb, to_b, a.layers, b.layers) if c not in own]
             moved = (i, j) in crossing
             status = "moved" if moved else "changed" if own else "affected" if derived else "same"
             out.layers.append(LayerDiff(a=ra, b=rb, status=status, changes=tuple(own + derived),
-                                        explained_by=_explain(ra, rb, rw_a, rw_b) if own else None, **ms))
+                                        explained_by=_explain(ra, rb, rw_a, rw_b) if own else None,
+                                        ms_a=ms_a, ms_b=ms_b))
     out.totals = [TotalDiff(key=k, a=getattr(a.totals, k), b=getattr(b.totals, k)) for k in TOTAL_KEYS]
     if timed:
         assert a.latency is not None and b.latency is not None

@@ -8,8 +8,8 @@ from typing import Optional
 from markupsafe import Markup
 
 from ..analyzer.diff import LATENCY, ArchDiff, LayerDiff
-from .diff_report import (LEVEL_HEADER, cause_header, counts, delta_text, headline, index, layer_delta, level_rows,
-                          module, share_text, show_total, side_value, signed, total_label, value, what)
+from .diff_report import (LEVEL_HEADER, cause_header, counts, headline, index, layer_delta, level_rows,
+                          module, share_text, side_value, signed, totals_rows, value, what)
 from .graph_dot import MARK_COLORS, render_svg
 from .html import graph_legend, layer_info
 from .jinja import environment
@@ -81,11 +81,12 @@ def render(d: ArchDiff) -> str:
                        "dot": g.dot, "note": g.note})
     size = {f"{x.input.ch}x{x.input.imgsz[0]}x{x.input.imgsz[1]}" for x in (d.a, d.b)}
     return environment().get_template("diff.html.j2").render(
-        version=__version__, device=d.device, a=d.a.path or d.a.name, b=d.b.path or d.b.name, headline=headline(d),
+        version=__version__, device=d.device, a=d.a.path or d.a.name, b=d.b.path or d.b.name,
+        headline=headline(d),
         input=" / ".join(sorted(size)) if len(size) > 1 else size.pop(), counts=counts(d),
         cause_header=cause_header(d), causes=causes(d), tradeoffs=[t.text for t in d.tradeoffs],
         trade_layers=[", ".join(map(str, t.layers)) for t in d.tradeoffs],
-        totals=[(total_label(d, t.key), show_total(t.key, t.a), show_total(t.key, t.b), delta_text(t)) for t in d.totals],
+        totals=[tuple(row) for row in totals_rows(d)],
         level_header=LEVEL_HEADER, levels=level_rows(d), graphs=graphs, rows=rows(d), foot=footer(d), colors=MARK_COLORS,
         metrics=[METRIC_LABELS[m] for m in d.metrics],
         graph_key=graph_legend(MARK_COLORS), layers={**layer_info(d.a, "A"), **layer_info(d.b, "B")})

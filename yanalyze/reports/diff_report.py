@@ -3,7 +3,7 @@ settings that differ and the row changes, each with its part of the change), the
 the output levels side by side and the per-layer table with A's and B's values."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -160,10 +160,13 @@ def _table(title: str, header: tuple[str, ...], rows: list[list[str]], left: set
     return t
 
 
+def totals_rows(d: ArchDiff) -> list[list[str]]:
+    """Each total as (name, A, B, change), as every view shows it."""
+    return [[total_label(d, t.key), show_total(t.key, t.a), show_total(t.key, t.b), delta_text(t)] for t in d.totals]
+
+
 def totals_table(d: ArchDiff) -> Table:
-    return _table("Totals", ("metric", "A", "B", "change"),
-                  [[total_label(d, t.key), show_total(t.key, t.a), show_total(t.key, t.b), delta_text(t)] for t in d.totals],
-                  {0})
+    return _table("Totals", ("metric", "A", "B", "change"), totals_rows(d), {0})
 
 
 def layers_table(d: ArchDiff, show_all: bool, width: int = 200) -> Table:
@@ -245,7 +248,7 @@ def to_dict(d: ArchDiff) -> dict:
     and each layer's "latency_ms", and each cause's latency part in its delta and share."""
     timed = d.device is not None
     deltas = ("params", "gflops", "flops", "mem_bytes") + ((LATENCY,) if timed else ())
-    out = {
+    out: dict[str, Any] = {
         "schema": "yanalyze-diff/1", "a": d.a.path or d.a.name, "b": d.b.path or d.b.name, "method": d.method,
         "input": {"imgsz": list(d.a.input.imgsz), "a": {"imgsz": list(d.a.input.imgsz)},
                   "b": {"imgsz": list(d.b.input.imgsz)}},
@@ -285,8 +288,7 @@ def markdown(d: ArchDiff, show_all: bool = False) -> str:
         header = cause_header(d)
         out += table(header, cause_rows(d), set(range(4, len(header))), literal=(1, 2, 3))
     out += [f"**Trade-off:** {cell(t.text)}" + "\n" for t in d.tradeoffs]
-    out += table(("metric", "A", "B", "change"), [[total_label(d, t.key), show_total(t.key, t.a), show_total(t.key, t.b),
-                                                   delta_text(t)] for t in d.totals], {1, 2, 3})
+    out += table(("metric", "A", "B", "change"), totals_rows(d), {1, 2, 3})
     out += table(LEVEL_HEADER, level_rows(d), {1, 2, 3, 4, 5, 6})
     timed = d.device is not None
     header = ("A", "B", "status", "module", "what changed", "params A", "params B", "GFLOPs A", "GFLOPs B",

@@ -5,7 +5,7 @@ latency, and the latency front's scatter puts latency on the x axis instead of G
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ..analyzer.serialize import dumps
 from ..analyzer.sweep import FRONTS, Point, Sweep
@@ -33,10 +33,10 @@ def point_dict(p: Point) -> dict:
 def to_json(s: Sweep) -> str:
     """Every point, sorted (depth, width, image size); byte-identical for the same input. With a
     device, only additions: "device" (the profile's summary) and each point's "latency_ms"."""
-    out = {"schema": SCHEMA, "model": s.name, "path": s.path, "nc": s.nc,
-           "batch": s.batch, "dtype": s.dtype, "gflops_as": s.gflops_as,
-           "front": s.front_kind, "pareto_count": sum(p.pareto for p in s.points),
-           "points": [point_dict(p) for p in s.points]}
+    out: dict[str, Any] = {"schema": SCHEMA, "model": s.name, "path": s.path, "nc": s.nc,
+                           "batch": s.batch, "dtype": s.dtype, "gflops_as": s.gflops_as,
+                           "front": s.front_kind, "pareto_count": sum(p.pareto for p in s.points),
+                           "points": [point_dict(p) for p in s.points]}
     if s.device is not None:
         out["device"] = s.device
     return dumps(out, indent=1)
@@ -147,7 +147,8 @@ def x_name(s: Sweep) -> str:
 def _title(p: Point) -> str:
     ms = f", {_ms(p.latency_ms)} ms" if p.latency_ms is not None else ""
     return (f"depth {p.depth_multiple:g}, width {p.width_multiple:g}, {fmt.axes(p.imgsz)}: "
-            f"{fmt.count(p.params)} params, {fmt.gflops(p.gflops)} GFLOPs{ms}" + (" (Pareto front)" if p.pareto else ""))
+            f"{fmt.count(p.params)} params, {fmt.gflops(p.gflops)} GFLOPs{ms}"
+            + (" (Pareto front)" if p.pareto else ""))
 
 
 def html(s: Sweep, cfg_shown: Optional[str] = None) -> str:
