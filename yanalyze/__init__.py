@@ -31,11 +31,13 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'yanalyze' has no attribute {name!r}")
 
 
-def diff(a: "Analysis", b: "Analysis"):  # noqa: ANN201  (ArchDiff; imported lazily)
-    """Align two analyses layer by layer and say what changed (yanalyze.analyzer.diff.ArchDiff)."""
+def diff(a: "Analysis", b: "Analysis", device=None):  # noqa: ANN001, ANN201  (ArchDiff; imported lazily)
+    """Align two analyses layer by layer and say what changed (yanalyze.analyzer.diff.ArchDiff).
+    device: the profile (or its name or path) both were analysed on; the causes then carry latency."""
+    from .analyzer.devices import load
     from .analyzer.diff import diff as _diff
 
-    return _diff(a, b)
+    return _diff(a, b, device=load(device) if isinstance(device, str) else device)
 
 
 def check_budget(target):  # noqa: ANN001, ANN201

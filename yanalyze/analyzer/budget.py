@@ -5,11 +5,17 @@ file) with their image sizes and own limits, and an optional baseline whose metr
 change may not grow by more than a percentage:
 
     imgsz: 640
-    limits: {gflops: 17, params: 7.5M, mem: 900MB, peak_act: 40MB, rf: {P5: 600}, layer_gflops: 2.5}
+    limits: {gflops: 17, params: 7.5M, mem: 900MB, peak_act: 40MB, rf: {P5: 600}, layer_gflops: 2.5,
+             latency_ms: 120}
+    device: cpu-default
     configs:
       - path: yolov5s.yaml
         imgsz: [640, 1280]
     baseline: {path: yolov5s-base.yaml, max_increase: 5%}
+
+A latency limit (latency_ms, the estimate on a device) needs a device: `--device` on the command
+line, else the file's `device:` (a datasheet name, or a profile path relative to the file; a
+config entry may name its own). Without one it is refused before anything is analysed.
 """
 from __future__ import annotations
 
@@ -17,7 +23,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from . import units
+from . import devices, units
+from . import diagnostics as D
 from .analyze import analyze_with
 from .load import ModelOptions
 from .errors import ConfigError
@@ -30,7 +37,7 @@ Getter = Callable[[Analysis], float]
 
 
 PARSERS: dict[str, Callable[[object, str], float]] = {
-    "gflops": units.gflops, "count": units.count, "bytes": units.nbytes, "px": units.count}
+    "gflops": units.gflops, "count": units.count, "bytes": units.nbytes, "px": units.count, "ms": units.ms}
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class Metric:
     unit: str
     total: Optional[Getter] = None
     layer: Optional[Callable[[LayerResult], float]] = None
+    device: bool = False  # an estimate on a device: the target must name one
 
     def parse(self, value: object, where: str) -> float:
         return PARSERS[self.unit](value, where)
@@ -58,7 +66,10 @@ METRICS = {
     "layer_gflops": Metric("max layer GFLOPs", "gflops", layer=lambda r: r.gflops),
     "layer_params": Metric("max layer params", "count", layer=lambda r: r.params),
     "layer_mem": Metric("max layer memory access", "bytes", layer=lambda r: r.mem_bytes),
+    "latency_ms": Metric("latency", "ms", lambda a: a.latency.total_ms if a.latency else 0.0, device=True),
 }
+NO_DEVICE = ("a latency limit needs a device: give --device PROFILE.json|NAME, or a device: key in the "
+             "budget file")
 TOTALS = [k for k, m in METRICS.items() if m.total]
 
 
@@ -86,6 +97,18 @@ class Target:
     limits: Limits
     baseline: Optional[Baseline] = None
     options: ModelOptions = ModelOptions()
+    device: Optional[str] = None  # the budget file's device: (the command line's --device wins)
+
+    @property
+    def model_options(self) -> ModelOptions:
+        """The options it is analysed with: the file's device when the command line names none."""
+        return self.options if self.options.device or not self.device else replace(self.options, device=self.device)
+
+    @property
+    def timed(self) -> bool:
+        """Whether a limit rests on a latency estimate (then a device is needed)."""
+        keys = [*self.limits.maxima, *(self.baseline.max_increase if self.baseline else ())]
+        return any(METRICS[k].device for k in keys)
 
 
 @dataclass(frozen=True)
@@ -107,6 +130,7 @@ class Outcome:
     baseline: str = ""  # increase limits: the baseline config, its own value and the growth allowed
     baseline_value: Optional[float] = None
     max_increase: Optional[float] = None
+    device: str = ""  # latency limits: the device's name
 
     @property
     def headroom(self) -> float:
@@ -182,12 +206,12 @@ def _imgsizes(raw: Any, where: str) -> list[tuple[int, int]]:
 
 def load_budget(path: str) -> tuple[list[Target], Limits]:
     """Read a budget file; returns its targets and its default limits (for command-line configs)."""
-    targets, limits, _ = read_budget(path)
+    targets, limits, _, _ = read_budget(path)
     return targets, limits
 
 
-def read_budget(path: str) -> tuple[list[Target], Limits, Optional[Baseline]]:
-    """A budget file's targets, its default limits and its default baseline."""
+def read_budget(path: str) -> tuple[list[Target], Limits, Optional[Baseline], Optional[str]]:
+    """A budget file's targets, its default limits, its default baseline and its device."""
     p = Path(path)
     try:
         text = read_text(path, what="budget file")
@@ -211,11 +235,12 @@ def read_budget(path: str) -> tuple[list[Target], Limits, Optional[Baseline]]:
         raise exc.located(path) from None
 
 
-def _targets(raw: dict, base: Path) -> tuple[list[Target], Limits, Optional[Baseline]]:
-    unknown = set(raw) - {"imgsz", "limits", "configs", "baseline"}
+def _targets(raw: dict, base: Path) -> tuple[list[Target], Limits, Optional[Baseline], Optional[str]]:
+    unknown = set(raw) - {"imgsz", "limits", "configs", "baseline", "device"}
     if unknown:
-        raise ConfigError(f"unknown key {sorted(unknown)[0]!r} (use imgsz, limits, configs, baseline)",
+        raise ConfigError(f"unknown key {sorted(unknown)[0]!r} (use imgsz, limits, configs, baseline, device)",
                           code="budget/format")
+    device = _device(raw.get("device"), "device", base)
     sizes = _imgsizes(raw.get("imgsz", 640), "imgsz")
     limits = parse_limits(raw.get("limits"), "limits")
     baseline = _baseline(raw.get("baseline"), "baseline", base)
@@ -230,9 +255,20 @@ def _targets(raw: dict, base: Path) -> tuple[list[Target], Limits, Optional[Base
             raise ConfigError(f"{where} needs a path", code="budget/format")
         own = limits.merged(parse_limits(item.get("limits"), f"{where}.limits"))
         own_base = _baseline(item["baseline"], f"{where}.baseline", base) if "baseline" in item else baseline
+        own_device = _device(item["device"], f"{where}.device", base) if "device" in item else device
         for hw in _imgsizes(item.get("imgsz"), f"{where}.imgsz") if "imgsz" in item else sizes:
-            targets.append(Target(path=str(base / item["path"]), imgsz=hw, limits=own, baseline=own_base))
-    return targets, limits, baseline
+            targets.append(Target(path=str(base / item["path"]), imgsz=hw, limits=own, baseline=own_base,
+                                  device=own_device))
+    return targets, limits, baseline, device
+
+
+def _device(raw: Any, where: str, base: Path) -> Optional[str]:
+    """A datasheet name as it is; anything else a profile path relative to the budget file."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw:
+        raise ConfigError(f"{where} must be a device name or a profile path", code="budget/format")
+    return raw if raw in devices.DATASHEETS else str(base / raw)
 
 
 def _baseline(raw: Any, where: str, base: Path) -> Optional[Baseline]:
@@ -247,15 +283,21 @@ def _baseline(raw: Any, where: str, base: Path) -> Optional[Baseline]:
 def evaluate(t: Target, a: Optional[Analysis] = None) -> list[Outcome]:
     """Every limit of one target against its analysis (and its baseline's); a report passes the
     analysis it already has."""
+    if t.timed and not t.model_options.device:
+        raise D.USAGE.error(detail=NO_DEVICE)
     if a is None:
-        a = analyze_with(t.path, t.imgsz, t.options, rewrites=False)
+        a = analyze_with(t.path, t.imgsz, t.model_options, rewrites=False)
+    elif t.timed and a.latency is None:  # a report without --device, a budget file with one: a copy gets it
+        from .latency import estimate
+
+        a = replace(a, latency=estimate(a, devices.load(t.model_options.device or "")))
     out = []
     for key, limit in t.limits.maxima.items():
         m = METRICS[key]
         if m.total:
             v = m.total(a)
-            out.append(Outcome(config=t.path, imgsz=t.imgsz, metric=key, label=m.label, unit=m.unit, value=v,
-                               limit=limit, ok=v <= limit, kind="max"))
+            out.append(Outcome(config=t.path, imgsz=t.imgsz, metric=key, label=_label(m, a), unit=m.unit, value=v,
+                               limit=limit, ok=v <= limit, kind="max", device=_device_name(m, a)))
         else:
             out.append(_worst_layer(t, a, key, limit))
     levels = {lv.name: lv for lv in a.levels}
@@ -272,6 +314,18 @@ def evaluate(t: Target, a: Optional[Analysis] = None) -> list[Outcome]:
     return out
 
 
+def _label(m: Metric, a: Analysis) -> str:
+    """A latency limit names its device, and says when the estimate is a roofline's lower bound."""
+    if not m.device or a.latency is None:
+        return m.label
+    bound = " (roofline bound)" if a.latency.kind == devices.ROOFLINE else ""
+    return f"{m.label} on {a.latency.device.get('name')}{bound}"
+
+
+def _device_name(m: Metric, a: Analysis) -> str:
+    return str(a.latency.device.get("name")) if m.device and a.latency is not None else ""
+
+
 def _worst_layer(t: Target, a: Analysis, key: str, limit: float) -> Outcome:
     m = METRICS[key]
     assert m.layer is not None
@@ -284,7 +338,7 @@ def _worst_layer(t: Target, a: Analysis, key: str, limit: float) -> Outcome:
 
 def _against_baseline(t: Target, a: Analysis) -> list[Outcome]:
     assert t.baseline is not None
-    base = analyze_with(t.baseline.path, t.imgsz, t.options, rewrites=False)
+    base = analyze_with(t.baseline.path, t.imgsz, t.model_options, rewrites=False)
     out = []
     for key, frac in t.baseline.max_increase.items():
         m = METRICS[key]
@@ -292,9 +346,10 @@ def _against_baseline(t: Target, a: Analysis) -> list[Outcome]:
         v, b = m.total(a), m.total(base)
         limit = b * (1 + frac)
         out.append(Outcome(config=t.path, imgsz=t.imgsz, metric=f"increase.{key}",
-                           label=f"{m.label} vs baseline +{frac:.0%}", unit=m.unit, value=v, limit=limit,
+                           label=f"{_label(m, a)} vs baseline +{frac:.0%}", unit=m.unit, value=v, limit=limit,
                            ok=v <= limit, kind="increase", detail=f"baseline {t.baseline.path}",
-                           baseline=t.baseline.path, baseline_value=b, max_increase=frac))
+                           baseline=t.baseline.path, baseline_value=b, max_increase=frac,
+                           device=_device_name(m, a)))
     return out
 
 
@@ -308,10 +363,10 @@ def _same_path(a: str, b: str) -> bool:
 def for_report(path: str, a: Analysis, cfg: str, imgsz: tuple[int, int], options: ModelOptions) -> BudgetCheck:
     """The budget file's limits for one report: the file's own entries for this config at this
     image size when it lists them, else its default limits and baseline."""
-    targets, defaults, baseline = read_budget(path)
+    targets, defaults, baseline, device = read_budget(path)
     mine = [t for t in targets if _same_path(t.path, cfg) and t.imgsz == imgsz]
     if not mine and (defaults.maxima or defaults.min_rf or baseline):
-        mine = [Target(path=cfg, imgsz=imgsz, limits=defaults, baseline=baseline)]
+        mine = [Target(path=cfg, imgsz=imgsz, limits=defaults, baseline=baseline, device=device)]
     outcomes = [o for t in mine for o in evaluate(replace(t, path=cfg, options=options), a)]
     return BudgetCheck(file=path, outcomes=tuple(outcomes))
 

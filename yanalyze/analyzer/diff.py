@@ -11,12 +11,17 @@ receptive field upstream) is "affected", not "changed".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from .diff_causes import Cause, causes
+from .diff_causes import METRICS, Cause, causes
+from .latency import of as latency_of
 from .model import Analysis, LayerResult, Level, Rewrite
 from .rewrites import EQUIVALENT
 
+if TYPE_CHECKING:
+    from .devices import Device
+
+LATENCY = "latency_ms"  # a total and a per-layer metric when both sides carry an estimate on one device
 TOTAL_KEYS = ("params", "params_fused", "gflops", "gflops_fused", "macs", "flops", "mem_bytes",
               "mem_bytes_fused", "peak_activation_bytes")
 
@@ -30,8 +35,21 @@ class LayerDiff:
     status: str  # "same", "changed", "moved", "affected", "added", "removed"
     changes: tuple[str, ...] = ()
     explained_by: Optional[str] = None
+    ms_a: Optional[float] = None  # with a device: each side's estimated latency (None: no such layer)
+    ms_b: Optional[float] = None
+
+    def value(self, side: str, key: str) -> Optional[float]:
+        """A side's value of a metric ('latency_ms' from the estimate); None when the side is missing."""
+        r = self.a if side == "a" else self.b
+        if r is None:
+            return None
+        if key == LATENCY:
+            return self.ms_a if side == "a" else self.ms_b
+        return float(getattr(r, key))
 
     def delta(self, key: str) -> float:
+        if key == LATENCY:
+            return (self.ms_b or 0.0) - (self.ms_a or 0.0)
         return (getattr(self.b, key) if self.b else 0) - (getattr(self.a, key) if self.a else 0)
 
 
@@ -89,10 +107,16 @@ class ArchDiff:
     causes: list[Cause] = field(default_factory=list)
     levels: list[LevelDiff] = field(default_factory=list)
     tradeoffs: list[Tradeoff] = field(default_factory=list)
+    device: Optional[dict[str, Any]] = None  # the profile both sides were estimated on (None: no latency)
 
     @property
     def changed(self) -> list[LayerDiff]:
         return [d for d in self.layers if d.status != "same"]
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """The per-layer and per-cause metrics: params, GFLOPs, memory, and latency with a device."""
+        return METRICS + ((LATENCY,) if self.device is not None else ())
 
 
 GAP = -0.9
@@ -289,33 +313,54 @@ def tradeoffs(d: ArchDiff) -> list[Tradeoff]:
     return out
 
 
-def diff(a: Analysis, b: Analysis, explain: bool = True) -> ArchDiff:
+def same_device(a: Analysis, b: Analysis) -> Optional[dict[str, Any]]:
+    """The device both sides were estimated on; None unless both carry an estimate on the same one."""
+    if a.latency is None or b.latency is None or a.latency.device != b.latency.device:
+        return None
+    return a.latency.device
+
+
+def _ms(an: Analysis, r: Optional[LayerResult]) -> Optional[float]:
+    lat = latency_of(an.latency.layers, r.index) if r is not None and an.latency is not None else None
+    return None if lat is None else lat.ms
+
+
+def diff(a: Analysis, b: Analysis, explain: bool = True, device: Optional["Device"] = None) -> ArchDiff:
     """Align B against A and describe every pair; explain: also find the causes (the settings that
-    differ and the row changes, each with its part of the change)."""
+    differ and the row changes, each with its part of the change). When both sides carry a latency
+    estimate on one device, the totals and layers get it; device (that profile) also gives each
+    cause its part of the latency change, since causes are re-analyses."""
     rw_a = {r.layer: r for r in a.rewrites if r.applicable}
     rw_b = {r.layer: r for r in b.rewrites if r.applicable}
     pairs, method = align(a.layers, b.layers)
     pairs = _moved(pairs, a, b, rw_a, rw_b)
     to_b = {i: j for i, j in pairs if i is not None}
     crossing = _crossing(pairs)
-    out = ArchDiff(a=a, b=b, method=method)
+    out = ArchDiff(a=a, b=b, method=method, device=same_device(a, b))
+    timed = out.device is not None
     for i, j in pairs:
-        if i is None:
-            assert j is not None
-            out.layers.append(LayerDiff(a=None, b=b.layers[j], status="added"))
-        elif j is None:
-            out.layers.append(LayerDiff(a=a.layers[i], b=None, status="removed"))
+        ra, rb = (a.layers[i] if i is not None else None), (b.layers[j] if j is not None else None)
+        ms_a, ms_b = (_ms(a, ra), _ms(b, rb)) if timed else (None, None)
+        if ra is None:
+            assert rb is not None
+            out.layers.append(LayerDiff(a=None, b=rb, status="added", ms_a=ms_a, ms_b=ms_b))
+        elif rb is None:
+            out.layers.append(LayerDiff(a=ra, b=None, status="removed", ms_a=ms_a, ms_b=ms_b))
         else:
-            ra, rb = a.layers[i], b.layers[j]
             own = definition_changes(ra, rb, to_b, a.layers, b.layers)
             derived = [c for c in compare(ra, rb, to_b, a.layers, b.layers) if c not in own]
             moved = (i, j) in crossing
             status = "moved" if moved else "changed" if own else "affected" if derived else "same"
             out.layers.append(LayerDiff(a=ra, b=rb, status=status, changes=tuple(own + derived),
-                                        explained_by=_explain(ra, rb, rw_a, rw_b) if own else None))
+                                        explained_by=_explain(ra, rb, rw_a, rw_b) if own else None,
+                                        ms_a=ms_a, ms_b=ms_b))
     out.totals = [TotalDiff(key=k, a=getattr(a.totals, k), b=getattr(b.totals, k)) for k in TOTAL_KEYS]
+    if timed:
+        assert a.latency is not None and b.latency is not None
+        out.totals.append(TotalDiff(key=LATENCY, a=a.latency.total_ms, b=b.latency.total_ms))
     out.levels = level_pairs(a, b)
     out.tradeoffs = tradeoffs(out)
     if explain:  # the rows' part: A with B's settings against B (A itself when no setting differs)
-        out.causes = causes(a, b, lambda x, y: out if x is a and y is b else diff(x, y, explain=False))
+        on = device if timed and device is not None and device.summary() == out.device else None
+        out.causes = causes(a, b, lambda x, y: out if x is a and y is b else diff(x, y, explain=False), on)
     return out

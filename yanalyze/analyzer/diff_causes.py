@@ -7,16 +7,20 @@ interaction between two settings goes to the later one. What is left between A-w
 and B comes from the rows, and is split over the aligned layers: equivalent rewrites, modules
 replaced, rows changed, added, removed or moved, and the knock-on changes of rows that are the
 same but see other inputs. The parts add up to the whole change exactly.
+
+With a device, every re-analysis gets its latency estimate on it (latency.estimate, the one
+definition), so each cause also carries its part of the latency change (key 'latency_ms').
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from .errors import ConfigError
 from .model import Analysis
 
 if TYPE_CHECKING:
+    from .devices import Device
     from .diff import ArchDiff, LayerDiff
 
 METRICS = ("params", "gflops", "mem_bytes")
@@ -60,31 +64,41 @@ def _shown(key: str, v: Any) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
-def _totals(an: Analysis) -> dict[str, float]:
-    return {m: float(getattr(an.totals, m)) for m in METRICS}
+LATENCY = "latency_ms"
 
 
-def _reanalyse(base: Analysis, data: dict, nc: Any, imgsz: tuple[int, int], rewrites: bool) -> Analysis:
+def _totals(an: Analysis, keys: Sequence[str] = METRICS) -> dict[str, float]:
+    return {m: (an.latency.total_ms if an.latency is not None else 0.0) if m == LATENCY
+            else float(getattr(an.totals, m)) for m in keys}
+
+
+def _reanalyse(base: Analysis, data: dict, nc: Any, imgsz: tuple[int, int], rewrites: bool,
+               device: Optional["Device"] = None) -> Analysis:
     from .analyze import analyze_model
+    from .latency import estimate
     from .load import parse
 
     pm = base.parsed
     assert pm is not None
     model = parse(replace(pm.config, data=data), nc, pm.variant, pm.allow_unknown, pm.definitions)
-    return analyze_model(model, replace(base.input, imgsz=imgsz), rewrites, base.gflops_as)
+    out = analyze_model(model, replace(base.input, imgsz=imgsz), rewrites, base.gflops_as)
+    if device is not None:
+        out.latency = estimate(out, device)
+    return out
 
 
 def _share(delta: dict[str, float], whole: dict[str, float]) -> dict[str, Optional[float]]:
-    return {m: delta[m] / whole[m] if whole[m] else None for m in METRICS}
+    return {m: delta[m] / whole[m] if whole[m] else None for m in whole}
 
 
-def settings_steps(a: Analysis, b: Analysis, whole: dict[str, float]) -> tuple[list[Cause], Analysis]:
+def settings_steps(a: Analysis, b: Analysis, whole: dict[str, float],
+                   device: Optional["Device"] = None) -> tuple[list[Cause], Analysis]:
     """The settings that differ, applied to A one by one; returns the causes and A with every
-    applicable setting of B."""
+    applicable setting of B (each step estimated on device when one is given)."""
     if a.parsed is None or b.parsed is None:
         return [], a
     data, nc, imgsz = dict(a.parsed.config.data), _setting(a, "nc"), a.input.imgsz
-    current, causes = a, []
+    current, causes, keys = a, [], tuple(whole)
     for key, label in SETTINGS:
         va, vb = _setting(a, key), _setting(b, key)
         if va == vb:
@@ -101,19 +115,19 @@ def settings_steps(a: Analysis, b: Analysis, whole: dict[str, float]) -> tuple[l
                 else:
                     trial.pop(key, None)
         try:
-            nxt = _reanalyse(a, trial, new_nc, new_size, rewrites=False)
+            nxt = _reanalyse(a, trial, new_nc, new_size, rewrites=False, device=device)
         except ConfigError as exc:
             causes.append(Cause(kind="setting", label=label, a=_shown(key, va), b=_shown(key, vb), layers=(),
-                                delta={m: 0.0 for m in METRICS}, share={m: None for m in METRICS},
+                                delta={m: 0.0 for m in whole}, share={m: None for m in whole},
                                 note=f"does not fit A's rows on its own ({exc.message}); its effect is counted "
                                      "with the row changes below"))
             continue
-        delta = {m: _totals(nxt)[m] - _totals(current)[m] for m in METRICS}
+        delta = {m: _totals(nxt, keys)[m] - _totals(current, keys)[m] for m in keys}
         causes.append(Cause(kind="setting", label=label, a=_shown(key, va), b=_shown(key, vb), layers=(),
                             delta=delta, share=_share(delta, whole)))
         data, nc, imgsz, current = trial, new_nc, new_size, nxt
     if current is not a:  # the row step needs A's rewrites to name them
-        current = _reanalyse(a, data, nc, imgsz, rewrites=True)
+        current = _reanalyse(a, data, nc, imgsz, rewrites=True, device=device)
     return causes, current
 
 
@@ -138,15 +152,18 @@ def row_causes(d: "ArchDiff", whole: dict[str, float]) -> list[Cause]:
             groups.setdefault(row_kind(ld), []).append(ld)
     out = []
     for (kind, label), lds in groups.items():
-        delta = {m: float(sum(ld.delta(m) for ld in lds)) for m in METRICS}
+        delta = {m: float(sum(ld.delta(m) for ld in lds)) for m in whole}
         layers = tuple((ld.b or ld.a).index for ld in lds)
         out.append(Cause(kind=kind, label=label + (f" ({len(lds)} layers)" if len(lds) > 1 else ""), a="", b="",
                          layers=layers, delta=delta, share=_share(delta, whole)))
     return sorted(out, key=lambda c: (ROW_KINDS.index(c.kind), -abs(c.delta["gflops"]), c.label))
 
 
-def causes(a: Analysis, b: Analysis, diff: Callable[[Analysis, Analysis], "ArchDiff"]) -> list[Cause]:
-    """Every cause of the change from A to B; their deltas sum to B's totals minus A's."""
-    whole = {m: _totals(b)[m] - _totals(a)[m] for m in METRICS}
-    steps, a_as_b = settings_steps(a, b, whole)
+def causes(a: Analysis, b: Analysis, diff: Callable[[Analysis, Analysis], "ArchDiff"],
+           device: Optional["Device"] = None) -> list[Cause]:
+    """Every cause of the change from A to B; their deltas sum to B's totals minus A's. device:
+    the profile A and B were estimated on; each cause then also gets its part of the latency."""
+    keys = METRICS + ((LATENCY,) if device is not None else ())
+    whole = {m: _totals(b, keys)[m] - _totals(a, keys)[m] for m in keys}
+    steps, a_as_b = settings_steps(a, b, whole, device)
     return steps + row_causes(diff(a_as_b, b), whole)

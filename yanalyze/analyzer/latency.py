@@ -112,11 +112,18 @@ def _is_folded_bn(what: str, cost: Cost) -> bool:
 
 def layer_latency(r: LayerResult, device: Device, batch: int, elem_bytes: int) -> LayerLatency:
     """One layer's estimate: every recorded kernel costed on its class's rates and summed."""
+    return kernels_latency(r.index, r.kernels, device, batch, elem_bytes)
+
+
+def kernels_latency(index: int, kernels: Sequence[tuple[str, str, Cost]], device: Device, batch: int,
+                    elem_bytes: int) -> LayerLatency:
+    """The estimate of one layer's recorded kernels: what layer_latency gives an analysed layer,
+    and what a sweep point sums over the kernels of its memoised walk (one definition for both)."""
     parts = {"overhead": 0.0, "compute": 0.0, "memory": 0.0}
     by_class: dict[str, float] = {}
     folded_ms, calls = 0.0, 0
     roofline = not device.measured
-    for what, detail, cost in r.kernels:
+    for what, detail, cost in kernels:
         op_class, flops = classify(what, detail, cost.macs, cost.flops, device.channel_block)
         act_bytes = cost.act * batch * elem_bytes
         nbytes = act_bytes + cost.weights * elem_bytes
@@ -130,7 +137,7 @@ def layer_latency(r: LayerResult, device: Device, batch: int, elem_bytes: int) -
             folded_ms += o + c + m
     ms = parts["overhead"] + parts["compute"] + parts["memory"]
     bound = max(BOUNDS, key=lambda b: parts[b]) if ms > 0 else "overhead"
-    return LayerLatency(layer=r.index, ms=ms, overhead_ms=parts["overhead"], compute_ms=parts["compute"],
+    return LayerLatency(layer=index, ms=ms, overhead_ms=parts["overhead"], compute_ms=parts["compute"],
                         memory_ms=parts["memory"], bound=bound, calls=calls,
                         by_class=dict(sorted(by_class.items(), key=lambda kv: -kv[1])), ms_fused=ms - folded_ms)
 

@@ -6,12 +6,16 @@ memo keyed on exactly what they read (the row, its depth-scaled repeats, the wid
 its input channels), and each layer's cost model runs once per distinct (resolved layer, input
 tensors) - later points are dictionary look-ups. Every number still comes from the cost models
 that analyze() uses; tests/test_sweep.py compares the two point by point.
+
+With a device, each distinct layer's latency is estimated once, when its cost model runs
+(latency.kernels_latency, the definition estimate() uses), and a point's latency is the sum over
+its layers, as estimate() sums them: the same number analyze(..., device=...) gives.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Callable, Iterable, NamedTuple, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Optional, Sequence, Union
 
 from . import diagnostics as D
 from .analyze import GFLOPS_CONVENTIONS, GFLOPS_CURRENT
@@ -26,15 +30,19 @@ from .load import ModelOptions, Source
 from .memory import peak_activation
 from .model import DTYPE_BYTES, Shape
 from .symbolic import T, Trace
-from . import extensions
+from . import devices, extensions
+from .latency import kernels_latency
+
+if TYPE_CHECKING:
+    from .devices import Device
 
 MAX_POINTS = 1_000_000  # one sweep's combinations; a larger search is several sweeps (or --executor dask runs)
 
 
 @dataclass(frozen=True)
 class Point:
-    """One analysed combination: the totals `yanalyze CFG` reports for it, and whether no other
-    point of the sweep has both fewer (or as many) params and GFLOPs, one of them fewer."""
+    """One analysed combination: the totals `yanalyze CFG` reports for it (and its estimated
+    latency with a device), and whether it is on the sweep's Pareto front (see FRONTS)."""
 
     depth_multiple: float
     width_multiple: float
@@ -45,6 +53,7 @@ class Point:
     mem_bytes: int
     peak_activation_bytes: int
     pareto: bool = False
+    latency_ms: Optional[float] = None  # with a device: the estimate analyze(..., device=...) gives
 
 
 Combo = tuple[float, float, tuple[int, int]]  # (depth_multiple, width_multiple, asked image size)
@@ -64,18 +73,20 @@ def combinations(depths: Sequence[float], widths: Sequence[float], sizes: Sequen
 
 
 class _Layer(NamedTuple):
-    """A layer's memoised outcome: its first output's tensor id, the pass (outputs, cost) and the
-    elements of all its outputs (for the peak activation)."""
+    """A layer's memoised outcome: its first output's tensor id, the pass (outputs, cost), the
+    elements of all its outputs (for the peak activation) and its latency on the device (0 without)."""
 
     first: int
     lp: LayerPass
     elems: int
+    ms: float = 0.0
 
 
 class Sweeper:
     """One parsed config, evaluated at any multiples and image size by memoised walks."""
 
-    def __init__(self, cfg: Config, options: ModelOptions = ModelOptions()) -> None:
+    def __init__(self, cfg: Config, options: ModelOptions = ModelOptions(), device: Optional["Device"] = None) -> None:
+        """device: the profile to estimate latency on (default: options.device, loaded)."""
         if options.allow_unknown:
             raise D.USAGE.error(detail="sweep analyses known modules only (no --allow-unknown)")
         extensions.prepare(cfg)
@@ -95,6 +106,7 @@ class Sweeper:
         self._ids: dict[tuple, int] = {}
         self._tensors: list[T] = []
         self._images: dict[tuple[int, int], int] = {}
+        self.device = device if device is not None else devices.load(options.device) if options.device else None
 
     def point(self, gd: float, gw: float, imgsz: tuple[int, int]) -> Point:
         """The totals of the config with depth_multiple gd and width_multiple gw written in."""
@@ -114,7 +126,8 @@ class Sweeper:
         return Point(depth_multiple=gd, width_multiple=gw, imgsz=hw, params=params,
                      gflops=float(Fraction(2 * thop, 10**9) * scale),
                      gflops_fused=float(Fraction(2 * thop_fused, 10**9) * scale),
-                     mem_bytes=(act * o.batch + weights) * nbytes, peak_activation_bytes=peak * o.batch * nbytes)
+                     mem_bytes=(act * o.batch + weights) * nbytes, peak_activation_bytes=peak * o.batch * nbytes,
+                     latency_ms=sum(layer.ms for layer in main) if self.device is not None else None)
 
     def _counted(self, specs: list[LayerSpec], main: list[_Layer], hw: tuple[int, int]) -> tuple[int, int, Fraction]:
         """thop counts summed over the layers of the pass GFLOPs come from, and its scale (as
@@ -175,7 +188,9 @@ class Sweeper:
         trace = Trace(self.base.act, False)
         lp = run_layer(spec, [replace(self._tensors[i], trace=trace) for i in ins], trace, self.where)
         slim = LayerPass(outs=lp.outs, cost=lp.cost, notes=[])
-        return _Layer(first=self._intern(lp.outs[0]), lp=slim, elems=sum(t.shape.numel for t in lp.outs))
+        ms = 0.0 if self.device is None else kernels_latency(
+            spec.index, lp.ops, self.device, self.options.batch, DTYPE_BYTES[self.options.dtype]).ms
+        return _Layer(first=self._intern(lp.outs[0]), lp=slim, elems=sum(t.shape.numel for t in lp.outs), ms=ms)
 
     def _intern(self, t: T) -> int:
         """A small id per distinct tensor, so keys hash fast. Built-in cost models read shapes and
@@ -215,26 +230,34 @@ def evaluate(sweeper: Sweeper, combos: Iterable[Combo], done: Optional[Callable[
 
 FRONTS = {"min": "both minimised: no other point has as few params and as few GFLOPs, one fewer",
           "capacity": "the most params for the GFLOPs: no other point has as many params for as few GFLOPs, "
-                      "one of them strictly"}
+                      "one of them strictly",
+          "latency": "the most params for the time: no other point has as many params at as low an estimated "
+                     "latency, one of them strictly (needs --device)"}
+COST = {"min": "gflops", "capacity": "gflops", "latency": "latency_ms"}  # the front's cost axis
 
 
 def pareto(points: Sequence[Point], front: str = "min") -> list[Point]:
     """The points with `pareto` set. 'min': the front of (params, GFLOPs) both minimised, as the
     issue asks; on a grid of multiples it is the smallest model, since both grow with each
     multiple. 'capacity': params maximised, GFLOPs minimised - the upper edge of the scatter, where
-    depth and width trade. Points tied on both are all on a front."""
-    sign = -1 if front == "capacity" else 1
-    order = sorted(range(len(points)), key=lambda k: (sign * points[k].params, points[k].gflops))
+    depth and width trade. 'latency': params maximised, estimated latency minimised - the same edge
+    in time on the device, where a layer's FLOPs and its time part. Points tied on both are all on a front."""
+    sign = -1 if front in ("capacity", "latency") else 1
+    key = COST[front]
+    cost = [getattr(p, key) for p in points]
+    if any(c is None for c in cost):
+        raise D.USAGE.error(detail="the latency front needs a device (--device PROFILE.json|NAME)")
+    order = sorted(range(len(points)), key=lambda k: (sign * points[k].params, cost[k]))
     on: set[int] = set()
-    best = float("inf")  # least GFLOPs among the points better in params
+    best = float("inf")  # least cost among the points better in params
     k = 0
     while k < len(order):
         group = [order[k]]
         while k + len(group) < len(order) and points[order[k + len(group)]].params == points[order[k]].params:
             group.append(order[k + len(group)])
-        least = points[group[0]].gflops
+        least = cost[group[0]]
         if least < best:
-            on.update(j for j in group if points[j].gflops == least)
+            on.update(j for j in group if cost[j] == least)
         best = min(best, least)
         k += len(group)
     return [replace(p, pareto=k in on) for k, p in enumerate(points)]
@@ -252,6 +275,7 @@ class Sweep:
     gflops_as: str
     points: list[Point]
     front_kind: str = "min"  # which Pareto front `pareto` marks (see FRONTS)
+    device: Optional[dict] = None  # the profile's summary when each point has its latency
 
     @property
     def front(self) -> list[Point]:
@@ -265,7 +289,8 @@ def finished(sweeper: Sweeper, points: list[Point], front: str = "min") -> Sweep
         raise D.USAGE.error(detail=f"front must be one of {', '.join(FRONTS)}, got {front!r}")
     o = sweeper.options
     return Sweep(name=sweeper.cfg.name, path=sweeper.cfg.path, nc=sweeper.base.nc, batch=o.batch, dtype=o.dtype,
-                 gflops_as=sweeper.gflops_as, points=pareto(points, front), front_kind=front)
+                 gflops_as=sweeper.gflops_as, points=pareto(points, front), front_kind=front,
+                 device=sweeper.device.summary() if sweeper.device is not None else None)
 
 
 def run(source: Source, depths: Sequence[float], widths: Sequence[float],

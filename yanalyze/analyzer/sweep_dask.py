@@ -13,6 +13,7 @@ from typing import Optional, Sequence
 
 from . import diagnostics as D
 from .config import Config
+from .devices import Device
 from .load import ModelOptions
 from .sweep import Combo, Point, Sweeper, evaluate
 
@@ -21,32 +22,35 @@ _KEEP = 4  # sweepers a worker keeps (one per config and options it was sent)
 _SWEEPERS: dict[str, Sweeper] = {}
 
 
-def evaluate_chunk(key: str, cfg: Config, options: ModelOptions, combos: Sequence[Combo]) -> list[Point]:
-    """One task: a chunk of combinations on this worker's sweeper for (cfg, options)."""
+def evaluate_chunk(key: str, cfg: Config, options: ModelOptions, combos: Sequence[Combo],
+                   device: Optional[Device] = None) -> list[Point]:
+    """One task: a chunk of combinations on this worker's sweeper for (cfg, options); device: the
+    profile itself (sent, so a worker needs no copy of the file)."""
     sweeper = _SWEEPERS.get(key)
     if sweeper is None:
         if len(_SWEEPERS) >= _KEEP:
             _SWEEPERS.pop(next(iter(_SWEEPERS)))
-        sweeper = _SWEEPERS[key] = Sweeper(cfg, options)
+        sweeper = _SWEEPERS[key] = Sweeper(cfg, options, device)
     return evaluate(sweeper, combos)
 
 
 def run(cfg: Config, options: ModelOptions, combos: Sequence[Combo], scheduler: Optional[str] = None,
-        chunk: int = CHUNK) -> list[Point]:
+        chunk: int = CHUNK, device: Optional[Device] = None) -> list[Point]:
     """The points of every combination, in order, evaluated on the cluster at `scheduler`
     (host:port) or on a local cluster of two single-threaded worker processes."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise D.USAGE.error(detail="--executor dask needs dask.distributed: pip install 'yanalyze[dask]'") from None
-    key = hashlib.sha256(pickle.dumps((cfg.data, cfg.path, options))).hexdigest()
+    key = hashlib.sha256(pickle.dumps((cfg.data, cfg.path, options, device))).hexdigest()
     chunks = [list(combos[i:i + chunk]) for i in range(0, len(combos), chunk)]
     cluster = None if scheduler else LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                                   dashboard_address=None)
     try:
         with Client(scheduler or cluster) as client:
-            shared = client.scatter([cfg, options], broadcast=True)
-            futures = [client.submit(evaluate_chunk, key, shared[0], shared[1], c, pure=False) for c in chunks]
+            shared = client.scatter([cfg, options, device], broadcast=True)
+            futures = [client.submit(evaluate_chunk, key, shared[0], shared[1], c, shared[2], pure=False)
+                       for c in chunks]
             done = client.gather(futures)
     finally:
         if cluster is not None:

@@ -11,6 +11,7 @@ _NUMBER = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z%]*)\
 _COUNT = {"": 1, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "B": 1e9, "T": 1e12}
 _BYTES = {"": 1, "B": 1, "KB": 1e3, "kB": 1e3, "K": 1e3, "k": 1e3, "MB": 1e6, "M": 1e6, "GB": 1e9, "G": 1e9,
           "TB": 1e12, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+_MS = {"": 1, "ms": 1, "s": 1e3, "us": 1e-3}
 _FLOPS = {"": 1, "G": 1, "GFLOPs": 1, "GFLOPS": 1, "T": 1e3, "TFLOPs": 1e3, "M": 1e-3, "MFLOPs": 1e-3}
 
 Number = Union[int, float]
@@ -66,3 +67,8 @@ def percent(text: object, what: str = "increase") -> float:
     if unit not in ("", "%"):
         raise ConfigError(f"{what}: expected a percentage such as 5%, got {text!r}", code="budget/unit")
     return value / 100
+
+
+def ms(text: object, what: str = "latency") -> float:
+    """Milliseconds: 25 or 25ms, 0.5s, 800us."""
+    return _scaled(text, what, _MS, "ms, s or us")

@@ -15,8 +15,8 @@ EXIT_OK, EXIT_OVER = 0, 1
 
 
 def parser() -> argparse.ArgumentParser:
-    p = Parser(prog="yanalyze check", description="Fail when a config exceeds a FLOP, parameter, memory "
-               "or receptive-field budget, or grows past a baseline.")
+    p = Parser(prog="yanalyze check", description="Fail when a config exceeds a FLOP, parameter, memory, "
+               "latency or receptive-field budget, or grows past a baseline.")
     p.add_argument("cfgs", nargs="*", metavar="CFG", help="model YAMLs (also: the budget file's configs)")
     p.add_argument("--budget", metavar="BUDGET.yaml", help="budget file: limits, configs, image sizes, baseline")
     p.add_argument("--max-gflops", metavar="G", help="e.g. 16.5 or 16.5G")
@@ -24,6 +24,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-mem", metavar="BYTES", help="memory access, e.g. 900MB")
     p.add_argument("--max-peak-act", metavar="BYTES", help="peak activation memory, e.g. 40MB")
     p.add_argument("--max-layer-gflops", metavar="G", help="no single layer above this")
+    p.add_argument("--max-latency-ms", metavar="MS", help="estimated latency on the device (--device, or the "
+                   "budget file's device:), e.g. 25 or 25ms")
     p.add_argument("--min-rf", action="append", default=[], metavar="LEVEL=PX",
                    help="minimum receptive field of an output level, e.g. P5=600 (repeatable)")
     p.add_argument("--baseline", metavar="BASE.yaml", help="config the CFGs are compared against")
@@ -40,7 +42,8 @@ def parser() -> argparse.ArgumentParser:
 def inline_limits(args: argparse.Namespace) -> B.Limits:
     raw: dict = {k: v for k, v in (("gflops", args.max_gflops), ("params", args.max_params),
                                     ("mem", args.max_mem), ("peak_act", args.max_peak_act),
-                                    ("layer_gflops", args.max_layer_gflops)) if v is not None}
+                                    ("layer_gflops", args.max_layer_gflops), ("latency_ms", args.max_latency_ms))
+                 if v is not None}
     rf = {}
     for item in args.min_rf:
         level, sep, px = item.partition("=")
@@ -54,13 +57,14 @@ def inline_limits(args: argparse.Namespace) -> B.Limits:
 
 def targets(args: argparse.Namespace) -> list[B.Target]:
     extra = inline_limits(args)
-    found, defaults = B.load_budget(args.budget) if args.budget else ([], B.Limits())
+    found, defaults, _, device = B.read_budget(args.budget) if args.budget else ([], B.Limits(), None, None)
     found = B.with_limits(found, extra)
     baseline = B.Baseline(path=args.baseline, max_increase=B.parse_increase(args.max_increase, "--max-increase")) \
         if args.baseline else None
     for cfg in args.cfgs:
         for hw in args.imgsz or [(640, 640)]:
-            found.append(B.Target(path=cfg, imgsz=hw, limits=defaults.merged(extra), baseline=baseline))
+            found.append(B.Target(path=cfg, imgsz=hw, limits=defaults.merged(extra), baseline=baseline,
+                                  device=device))
     if baseline:
         found = [t if t.baseline else replace(t, baseline=baseline) for t in found]
     if not found:
@@ -69,7 +73,10 @@ def targets(args: argparse.Namespace) -> list[B.Target]:
     if empty:
         raise usage_error(f"no limit for {empty[0]}: give --max-* / --min-rf, a --budget file or a --baseline")
     options = model_options(args)
-    return [replace(t, options=options) for t in found]
+    found = [replace(t, options=options) for t in found]
+    if any(t.timed and not t.model_options.device for t in found):
+        raise usage_error(B.NO_DEVICE)
+    return found
 
 
 def run(argv: Sequence[str]) -> int:

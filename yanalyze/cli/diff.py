@@ -5,6 +5,7 @@ import argparse
 import sys
 from typing import Sequence
 
+from ..analyzer import devices
 from ..analyzer.analyze import analyze_with
 from ..analyzer.diff import diff
 from .options import (Parser, add_model_options, inputs_of, load_extensions, model_options, parse_imgsz,
@@ -15,7 +16,7 @@ from .output import check_outputs, write_all
 def parser() -> argparse.ArgumentParser:
     p = Parser(prog="yanalyze diff", description="Compare two model configs: why B differs (the settings and row "
                "changes, each with its part of the change), totals, output levels, and layer by layer with A's and "
-               "B's params, GFLOPs and memory.")
+               "B's params, GFLOPs and memory (and estimated latency with --device).")
     p.add_argument("a", metavar="A.yaml")
     p.add_argument("b", metavar="B.yaml")
     p.add_argument("--all", action="store_true", help="also list unchanged and only-affected layers")
@@ -34,7 +35,9 @@ def run(argv: Sequence[str]) -> int:
     check_outputs([args.json, args.md, args.html], inputs_of(args, args.a, args.b))
     load_extensions(args)
     opts = model_options(args)
-    d = diff(analyze_with(args.a, args.imgsz, opts), analyze_with(args.b, args.imgsz_b or args.imgsz, opts))
+    device = devices.load(opts.device) if opts.device else None  # causes are re-analysed on it too
+    d = diff(analyze_with(args.a, args.imgsz, opts), analyze_with(args.b, args.imgsz_b or args.imgsz, opts),
+             device=device)
     from ..reports import diff_report as R
 
     files = {}

@@ -1,5 +1,5 @@
 """`yanalyze sweep CFG`: the config at every combination of depth/width multiples and image
-sizes, with the Pareto front of params against GFLOPs."""
+sizes, with the Pareto front of params against GFLOPs (or, with --device, against latency)."""
 from __future__ import annotations
 
 import argparse
@@ -28,10 +28,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--width", metavar="VALUES", help="width multiples, written as --depth; default: the config's own")
     p.add_argument("--imgsz", metavar="SIZES", default="640", help="image sizes: N or HxW, comma-separated, or a "
                    "range 320:640:32 (default 640); each rounded up to a multiple of the largest stride")
-    p.add_argument("--front", choices=["min", "capacity"], default="min",
+    p.add_argument("--front", choices=["min", "capacity", "latency"], default="min",
                    help="which Pareto front: 'min' params and GFLOPs both minimised (on a grid of multiples, the "
-                        "smallest model and its ties), or 'capacity' the most params for the GFLOPs (the upper edge, "
-                        "where depth and width trade)")
+                        "smallest model and its ties), 'capacity' the most params for the GFLOPs (the upper edge, "
+                        "where depth and width trade), or 'latency' the most params for the estimated latency "
+                        "(needs --device; the scatter then plots latency)")
     p.add_argument("--json", nargs="?", const="-", metavar="PATH", help="every point as JSON, to stdout or PATH")
     p.add_argument("--html", metavar="PATH", help="interactive scatter of every point with the front")
     p.add_argument("--executor", choices=["local", "dask"], default="local",
@@ -115,6 +116,8 @@ def run(argv: Sequence[str]) -> int:
         raise usage_error("--scheduler needs --executor dask")
     if args.executor == "dask" and (args.plugin or args.modules or args.repo):
         raise usage_error("--executor dask runs built-in modules only (no --plugin, --modules or --repo)")
+    if args.front == "latency" and not args.device:
+        raise usage_error("--front latency needs a device: give --device PROFILE.json|NAME")
     load_extensions(args)
     cfg = config_mod.load(args.cfg, args.variant)
     sweeper = Sweeper(cfg, model_options(args))
@@ -124,7 +127,7 @@ def run(argv: Sequence[str]) -> int:
     if args.executor == "dask":
         from ..analyzer import sweep_dask
 
-        points = sweep_dask.run(cfg, sweeper.options, combos, args.scheduler, args.chunk)
+        points = sweep_dask.run(cfg, sweeper.options, combos, args.scheduler, args.chunk, sweeper.device)
     else:
         points = _local(sweeper, combos)
     result = finished(sweeper, points, args.front)

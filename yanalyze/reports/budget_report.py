@@ -21,6 +21,8 @@ def show(o: Outcome, v: float) -> str:
         return fmt.nbytes(round(v))
     if o.unit == "gflops":
         return f"{v:.2f}"
+    if o.unit == "ms":
+        return f"{v:.2f} ms"
     return fmt.count(round(v))
 
 
@@ -109,11 +111,13 @@ def markdown(outcomes: Sequence[Outcome], heading: str = "### yanalyze budget") 
 
 
 def rows(outcomes: Sequence[Outcome]) -> list[dict]:
-    """The JSON rows of `check --json`, also the report's "budgets" results."""
+    """The JSON rows of `check --json`, also the report's "budgets" results; a latency limit's row
+    also names its device (and its unit, ms)."""
     return [{"config": o.config, "imgsz": list(o.imgsz), "metric": o.metric, "label": o.label,
              "value": o.value, "limit": o.limit, "headroom": o.headroom, "ok": o.ok, "kind": o.kind,
              "layer": o.layer, "line": o.line, "detail": o.detail, "baseline": o.baseline or None,
-             "baseline_value": o.baseline_value, "max_increase": o.max_increase, "growth": o.growth}
+             "baseline_value": o.baseline_value, "max_increase": o.max_increase, "growth": o.growth,
+             **({"device": o.device, "unit": o.unit} if o.device else {})}
             for o in outcomes]
 
 

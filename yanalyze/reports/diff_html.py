@@ -7,10 +7,9 @@ from typing import Optional
 
 from markupsafe import Markup
 
-from ..analyzer.diff import ArchDiff, LayerDiff
-from ..analyzer.diff_causes import METRICS
-from .diff_report import (CAUSE_HEADER, LABELS, LEVEL_HEADER, counts, delta_text, headline, index, layer_delta,
-                          level_rows, module, share_text, show_total, side_value, signed, value, what)
+from ..analyzer.diff import LATENCY, ArchDiff, LayerDiff
+from .diff_report import (LEVEL_HEADER, cause_header, counts, headline, index, layer_delta, level_rows,
+                          module, share_text, side_value, signed, totals_rows, value, what)
 from .graph_dot import MARK_COLORS, render_svg
 from .html import graph_legend, layer_info
 from .jinja import environment
@@ -33,7 +32,8 @@ def _bar(share: Optional[float], delta: float) -> dict:
 
 def causes(d: ArchDiff) -> list[dict]:
     return [{"kind": c.kind, "label": c.label, "note": c.note, "a": c.a, "b": c.b,
-             "cells": [{"text": share_text(c, m), "bar": _bar(c.share[m], c.delta[m])} for m in METRICS]} for c in d.causes]
+             "cells": [{"text": share_text(c, m), "bar": _bar(c.share[m], c.delta[m])} for m in d.metrics]}
+            for c in d.causes]
 
 
 def _num(ld: LayerDiff, side: str, key: str) -> dict:
@@ -46,7 +46,7 @@ def rows(d: ArchDiff) -> list[dict]:
     trade = {i for t in d.tradeoffs for i in t.layers}
     for ld in d.layers:
         cells = []
-        for key in METRICS:
+        for key in d.metrics:
             cells += [_num(ld, "a", key), _num(ld, "b", key),
                       {"text": layer_delta(ld, key), "key": repr(float(ld.delta(key)))}]
         out.append({"status": ld.status, "a": index(ld)[0], "b": index(ld)[1], "module": module(ld), "what": what(ld),
@@ -55,7 +55,9 @@ def rows(d: ArchDiff) -> list[dict]:
     return out
 
 
-FORMATS = {"params": "count", "gflops": "gflops", "mem_bytes": "bytes"}
+FORMATS = {"params": "count", "gflops": "gflops", "mem_bytes": "bytes", LATENCY: "ms"}
+METRIC_LABELS = {"params": ("params", "params"), "gflops": ("GFLOPs", "GFLOPs"), "mem_bytes": ("mem", "memory access"),
+                 LATENCY: ("ms", "latency")}
 
 
 def footer(d: ArchDiff) -> list[tuple[str, str]]:
@@ -63,7 +65,7 @@ def footer(d: ArchDiff) -> list[tuple[str, str]]:
     the shown-rows sum); changes get no shown sum."""
     t = {x.key: x for x in d.totals}
     cells = [("total", ""), ("", ""), ("", ""), ("", ""), ("", "")]
-    for m in METRICS:
+    for m in d.metrics:
         cells += [(value(m, t[m].a), FORMATS[m]), (value(m, t[m].b), FORMATS[m]), (signed(m, t[m].delta), "")]
     return cells
 
@@ -79,11 +81,12 @@ def render(d: ArchDiff) -> str:
                        "dot": g.dot, "note": g.note})
     size = {f"{x.input.ch}x{x.input.imgsz[0]}x{x.input.imgsz[1]}" for x in (d.a, d.b)}
     return environment().get_template("diff.html.j2").render(
-        version=__version__, a=d.a.path or d.a.name, b=d.b.path or d.b.name, headline=headline(d),
+        version=__version__, device=d.device, a=d.a.path or d.a.name, b=d.b.path or d.b.name,
+        headline=headline(d),
         input=" / ".join(sorted(size)) if len(size) > 1 else size.pop(), counts=counts(d),
-        cause_header=CAUSE_HEADER, causes=causes(d), tradeoffs=[t.text for t in d.tradeoffs],
+        cause_header=cause_header(d), causes=causes(d), tradeoffs=[t.text for t in d.tradeoffs],
         trade_layers=[", ".join(map(str, t.layers)) for t in d.tradeoffs],
-        totals=[(LABELS[t.key], show_total(t.key, t.a), show_total(t.key, t.b), delta_text(t)) for t in d.totals],
+        totals=[tuple(row) for row in totals_rows(d)],
         level_header=LEVEL_HEADER, levels=level_rows(d), graphs=graphs, rows=rows(d), foot=footer(d), colors=MARK_COLORS,
-        metrics=[("params", "params"), ("GFLOPs", "GFLOPs"), ("mem", "memory access")],
+        metrics=[METRIC_LABELS[m] for m in d.metrics],
         graph_key=graph_legend(MARK_COLORS), layers={**layer_info(d.a, "A"), **layer_info(d.b, "B")})

@@ -3,15 +3,15 @@ settings that differ and the row changes, each with its part of the change), the
 the output levels side by side and the per-layer table with A's and B's values."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..analyzer.diff import ArchDiff, LayerDiff, TotalDiff
-from ..analyzer.diff_causes import METRICS, Cause
+from ..analyzer.diff import LATENCY, ArchDiff, LayerDiff, TotalDiff
+from ..analyzer.diff_causes import Cause
 from ..analyzer.model import Level
 from ..analyzer.serialize import dumps, num, plain
 from . import fmt
@@ -20,13 +20,29 @@ STYLE = {"changed": "bold yellow", "moved": "bold magenta", "added": "bold green
          "affected": "dim", "same": "dim"}
 LABELS = {"params": "params", "params_fused": "params (fused)", "gflops": "GFLOPs", "gflops_fused": "GFLOPs (fused)",
           "macs": "MACs", "flops": "FLOPs (complete)", "mem_bytes": "memory access",
-          "mem_bytes_fused": "memory access (fused)", "peak_activation_bytes": "peak activations"}
-SHORT = {"params": "params", "gflops": "GFLOPs", "mem_bytes": "mem"}
+          "mem_bytes_fused": "memory access (fused)", "peak_activation_bytes": "peak activations",
+          LATENCY: "latency"}
+SHORT = {"params": "params", "gflops": "GFLOPs", "mem_bytes": "mem", LATENCY: "ms"}
 CAUSE_HEADER = ("cause", "what", "A", "B", "params", "GFLOPs", "mem")
+
+
+def cause_header(d: ArchDiff) -> tuple[str, ...]:
+    """The causes' columns: a latency column (ms) joins with a device."""
+    return CAUSE_HEADER + (("ms",) if d.device is not None else ())
+
+
+def total_label(d: ArchDiff, key: str) -> str:
+    """A total's name; latency names its device, and a roofline's is a lower bound."""
+    if key != LATENCY or d.device is None:
+        return LABELS[key]
+    bound = ", roofline lower bound" if d.device.get("kind") == "roofline" else ""
+    return f"latency on {d.device.get('name')} (ms{bound})"
 LEVEL_HEADER = ("output", "CxHxW A", "CxHxW B", "stride", "RF A", "RF B", "largest anchor")
 
 
 def show_total(key: str, v: float) -> str:
+    if key == LATENCY:
+        return f"{v:.2f} ms"
     if key.startswith("gflops"):
         return f"{v:.2f}" if abs(v) < 100 else f"{v:.1f}"
     if "bytes" in key:
@@ -44,7 +60,7 @@ def delta_text(t: TotalDiff) -> str:
 
 def value(key: str, v: float) -> str:
     """One layer's value of a metric."""
-    if key == "gflops":
+    if key in ("gflops", LATENCY):
         return f"{v:.3f}"
     if key == "mem_bytes":
         return fmt.nbytes(round(v))
@@ -55,7 +71,7 @@ def signed(key: str, v: float) -> str:
     """A change in a metric ('' when none)."""
     if not v:
         return ""
-    if key == "gflops":
+    if key in ("gflops", LATENCY):
         return f"{v:+.3f}"
     if key == "mem_bytes":
         return fmt.signed_bytes(round(v))
@@ -86,8 +102,7 @@ def layer_delta(d: LayerDiff, key: str) -> str:
 
 
 def side_value(d: LayerDiff, side: str, key: str) -> Optional[float]:
-    r = d.a if side == "a" else d.b
-    return None if r is None else float(getattr(r, key))
+    return d.value(side, key)
 
 
 def a_to_b(d: LayerDiff, key: str) -> str:
@@ -99,6 +114,8 @@ def a_to_b(d: LayerDiff, key: str) -> str:
     def short(v: Optional[float]) -> str:
         if v is None:
             return "-"
+        if key == LATENCY:
+            return f"{v:.3f}"
         return f"{v:.2f}" if key == "gflops" else fmt.nbytes(round(v)) if key == "mem_bytes" else fmt.si(v)
     return f"{short(va)} -> {short(vb)}"
 
@@ -111,7 +128,7 @@ def share_text(c: Cause, key: str) -> str:
 
 
 def cause_rows(d: ArchDiff) -> list[list[str]]:
-    return [[c.kind, c.label + (f"; {c.note}" if c.note else ""), c.a, c.b, *(share_text(c, m) for m in METRICS)]
+    return [[c.kind, c.label + (f"; {c.note}" if c.note else ""), c.a, c.b, *(share_text(c, m) for m in d.metrics)]
             for c in d.causes]
 
 
@@ -143,10 +160,13 @@ def _table(title: str, header: tuple[str, ...], rows: list[list[str]], left: set
     return t
 
 
+def totals_rows(d: ArchDiff) -> list[list[str]]:
+    """Each total as (name, A, B, change), as every view shows it."""
+    return [[total_label(d, t.key), show_total(t.key, t.a), show_total(t.key, t.b), delta_text(t)] for t in d.totals]
+
+
 def totals_table(d: ArchDiff) -> Table:
-    return _table("Totals", ("metric", "A", "B", "change"),
-                  [[LABELS[t.key], show_total(t.key, t.a), show_total(t.key, t.b), delta_text(t)] for t in d.totals],
-                  {0})
+    return _table("Totals", ("metric", "A", "B", "change"), totals_rows(d), {0})
 
 
 def layers_table(d: ArchDiff, show_all: bool, width: int = 200) -> Table:
@@ -154,12 +174,14 @@ def layers_table(d: ArchDiff, show_all: bool, width: int = 200) -> Table:
     with "…" and params/GFLOPs show their change only (Markdown, JSON and HTML show it all)."""
     narrow = width < 120
     pair = layer_delta if narrow else a_to_b  # a narrow terminal has room for the changes only
+    timed = d.device is not None
     rows = [(ld, (*index(ld), module(ld), what(ld) or ld.status, pair(ld, "params"),
-                  pair(ld, "gflops"), layer_delta(ld, "mem_bytes")))
+                  pair(ld, "gflops"), layer_delta(ld, "mem_bytes"), *((pair(ld, LATENCY),) if timed else ())))
             for ld in d.layers if show_all or ld.status not in ("same", "affected")]
     t = Table(title="Layers (A -> B)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     titles = ("A", "B", "module", "what changed", *(("params", "GFLOPs") if narrow else
-                                                     ("params A -> B", "GFLOPs A -> B")), "mem change")
+                                                     ("params A -> B", "GFLOPs A -> B")), "mem change",
+              *((("ms",) if narrow else ("ms A -> B",)) if timed else ()))
     widths = [max([len(col), *(len(cells[k]) for _, cells in rows)]) for k, col in enumerate(titles)]
     room = max(12, width - sum(w + 3 for k, w in enumerate(widths) if k != 3))  # pad 2 + divider 1 each
     for k, col in enumerate(titles):
@@ -188,7 +210,7 @@ def render_terminal(d: ArchDiff, console: Console, show_all: bool = False) -> No
         Text(f"A: {fmt.visible(d.a.path or d.a.name)}  ->  B: {fmt.visible(d.b.path or d.b.name)}  ({headline(d)})",
              style="bold")]
     if d.causes:
-        parts.append(_table("Why B differs (each cause's part of the change, and its share)", CAUSE_HEADER,
+        parts.append(_table("Why B differs (each cause's part of the change, and its share)", cause_header(d),
                             cause_rows(d), {0, 1, 2, 3}))
     for t in d.tradeoffs:
         parts.append(Text(f"Trade-off: {t.text}" + (f" (layers {', '.join(map(str, t.layers))})" if t.layers else ""),
@@ -201,12 +223,16 @@ def render_terminal(d: ArchDiff, console: Console, show_all: bool = False) -> No
     console.print(Group(*parts))
 
 
-def _side(r) -> Optional[dict]:
+def _side(ld: LayerDiff, side: str, timed: bool) -> Optional[dict]:
+    r = ld.a if side == "a" else ld.b
     if r is None:
         return None
-    return {"index": r.index, "module": r.module, "args": plain(r.args), "from": list(r.src_from),
-            "out_shape": [o.shape.as_list() for o in r.outputs], "params": r.params, "gflops": r.gflops,
-            "flops": r.flops, "mem_bytes": r.mem_bytes}
+    out = {"index": r.index, "module": r.module, "args": plain(r.args), "from": list(r.src_from),
+           "out_shape": [o.shape.as_list() for o in r.outputs], "params": r.params, "gflops": r.gflops,
+           "flops": r.flops, "mem_bytes": r.mem_bytes}
+    if timed:
+        out[LATENCY] = ld.value(side, LATENCY)
+    return out
 
 
 def _level(lv: Optional[Level]) -> Optional[dict]:
@@ -218,7 +244,11 @@ def _level(lv: Optional[Level]) -> Optional[dict]:
 
 
 def to_dict(d: ArchDiff) -> dict:
-    return {
+    """The JSON form (schema yanalyze-diff/1). With a device, only additions: "device", the totals'
+    and each layer's "latency_ms", and each cause's latency part in its delta and share."""
+    timed = d.device is not None
+    deltas = ("params", "gflops", "flops", "mem_bytes") + ((LATENCY,) if timed else ())
+    out: dict[str, Any] = {
         "schema": "yanalyze-diff/1", "a": d.a.path or d.a.name, "b": d.b.path or d.b.name, "method": d.method,
         "input": {"imgsz": list(d.a.input.imgsz), "a": {"imgsz": list(d.a.input.imgsz)},
                   "b": {"imgsz": list(d.b.input.imgsz)}},
@@ -228,11 +258,14 @@ def to_dict(d: ArchDiff) -> dict:
                        "layers": list(t.layers), "text": t.text} for t in d.tradeoffs],
         "totals": {t.key: {"a": t.a, "b": t.b, "delta": t.delta, "pct": t.pct} for t in d.totals},
         "levels": [{"name": ld.name, "a": _level(ld.a), "b": _level(ld.b)} for ld in d.levels],
-        "layers": [{"status": ld.status, "a": _side(ld.a), "b": _side(ld.b), "changes": list(ld.changes),
-                    "explained_by": ld.explained_by,
-                    "delta": {k: ld.delta(k) for k in ("params", "gflops", "flops", "mem_bytes")}}
+        "layers": [{"status": ld.status, "a": _side(ld, "a", timed), "b": _side(ld, "b", timed),
+                    "changes": list(ld.changes), "explained_by": ld.explained_by,
+                    "delta": {k: ld.delta(k) for k in deltas}}
                    for ld in d.layers],
     }
+    if timed:
+        out["device"] = d.device
+    return out
 
 
 def to_json(d: ArchDiff) -> str:
@@ -252,22 +285,22 @@ def markdown(d: ArchDiff, show_all: bool = False) -> str:
     out = [f"### yanalyze diff: {code(d.a.name)} -> {code(d.b.name)}", "", cell(headline(d)) + ".", ""]
     if d.causes:
         out += ["**Why B differs** (each cause's part of the change, and its share)", ""]
-        out += table(CAUSE_HEADER, cause_rows(d), {4, 5, 6}, literal=(1, 2, 3))
+        header = cause_header(d)
+        out += table(header, cause_rows(d), set(range(4, len(header))), literal=(1, 2, 3))
     out += [f"**Trade-off:** {cell(t.text)}" + "\n" for t in d.tradeoffs]
-    out += table(("metric", "A", "B", "change"), [[LABELS[t.key], show_total(t.key, t.a), show_total(t.key, t.b),
-                                                   delta_text(t)] for t in d.totals], {1, 2, 3})
+    out += table(("metric", "A", "B", "change"), totals_rows(d), {1, 2, 3})
     out += table(LEVEL_HEADER, level_rows(d), {1, 2, 3, 4, 5, 6})
+    timed = d.device is not None
     header = ("A", "B", "status", "module", "what changed", "params A", "params B", "GFLOPs A", "GFLOPs B",
-              "mem change")
+              "mem change") + (("ms A", "ms B", "ms change") if timed else ())
+    shown = ("params", "gflops") + ((LATENCY,) if timed else ())
     rows = []
     for ld in d.layers:
         if ld.status in ("same", "affected") and not show_all:
             continue
-        va = {k: side_value(ld, "a", k) for k in METRICS}
-        vb = {k: side_value(ld, "b", k) for k in METRICS}
-        rows.append([*index(ld), ld.status, module(ld), what(ld),
-                     *("-" if v is None else value(k, v) for k, v in (("params", va["params"]), ("params", vb["params"]),
-                                                                       ("gflops", va["gflops"]), ("gflops", vb["gflops"]))),
-                     layer_delta(ld, "mem_bytes")])
-    out += table(header, rows, {0, 1, 5, 6, 7, 8, 9}, literal=(4,))
+        cells = {k: ["-" if v is None else value(k, v) for v in (side_value(ld, "a", k), side_value(ld, "b", k))]
+                 for k in shown}
+        rows.append([*index(ld), ld.status, module(ld), what(ld), *cells["params"], *cells["gflops"],
+                     layer_delta(ld, "mem_bytes"), *((*cells[LATENCY], layer_delta(ld, LATENCY)) if timed else ())])
+    out += table(header, rows, {0, 1, *range(5, len(header))}, literal=(4,))
     return "\n".join(out)

@@ -18,6 +18,7 @@
                 ["image size", p[2] === p[3] ? String(p[2]) : p[2] + " x " + p[3]], ["params", count(p[4])],
                 ["GFLOPs", p[5].toFixed(2)], ["GFLOPs fused", p[6].toFixed(2)], ["memory", bytes(p[7])],
                 ["peak activation", bytes(p[8])], ["Pareto front", p[9] ? "yes" : "no"]];
+    if (p.length > 10) rows.splice(8, 0, ["latency", p[10].toFixed(2) + " ms"]);
     var dl = panel.querySelector("dl");
     dl.textContent = "";
     rows.forEach(function (r) {
