@@ -72,11 +72,13 @@ class Context:
 
     def time(self, k: Timed, nbytes: float) -> Timed:
         """The same kernel moving other bytes."""
-        return _time(self.device, k.what, k.detail, k.cost, k.op_class, k.flops, nbytes)
+        return _time(self.device, k.what, k.detail, k.cost, k.op_class, k.flops, nbytes,
+                     nbytes - k.cost.weights * self.elem)
 
     def raw(self, k: Timed) -> tuple[float, float]:
         """A kernel's memory and compute terms both in full (a roofline's time keeps only the larger)."""
-        _, c, m = kernel_ms(self.device.rate(k.op_class), k.flops, k.nbytes, 0, False)
+        _, c, m = kernel_ms(self.device.rate(k.op_class), k.flops, k.nbytes, 0, False,
+                            k.nbytes - k.cost.weights * self.elem, self.device.context_gbs)
         return m, c
 
     def dense_ms(self, flops: float) -> float:
@@ -97,7 +99,7 @@ def context(a: Analysis, device: Device) -> Context:
         for what, detail, cost in r.kernels:
             op_class, flops = classify(what, detail, cost.macs, cost.flops, device.channel_block)
             nbytes = (cost.act * batch + cost.weights) * elem
-            row.append(_time(device, what, detail, cost, op_class, flops * batch, nbytes))
+            row.append(_time(device, what, detail, cost, op_class, flops * batch, nbytes, cost.act * batch * elem))
         timed.append(row)
     dense = [k for ks in timed for k in ks if k.op_class in ("conv1x1", "conv_kxk")]
     ms = sum(k.ms for k in dense)
@@ -106,9 +108,11 @@ def context(a: Analysis, device: Device) -> Context:
                    dense_gflops=rate or device.peak_gflops)
 
 
-def _time(device: Device, what: str, detail: str, cost: Cost, op_class: str, flops: float, nbytes: float) -> Timed:
-    """One kernel on the device, as latency.layer_latency times it (flops: the whole batch's, padded)."""
-    o, c, m = kernel_ms(device.rate(op_class), flops, nbytes, 1, not device.measured)
+def _time(device: Device, what: str, detail: str, cost: Cost, op_class: str, flops: float, nbytes: float,
+          act_bytes: float) -> Timed:
+    """One kernel on the device, as latency.kernels_latency times it (flops: the whole batch's, padded)."""
+    o, c, m = kernel_ms(device.rate(op_class), flops, nbytes, 1, not device.measured, act_bytes,
+                        device.context_gbs)
     return Timed(what=what, detail=detail, cost=cost, op_class=op_class, flops=flops, nbytes=nbytes,
                  overhead=o, compute=c, memory=m)
 
