@@ -55,7 +55,7 @@ TERMINAL_COLUMNS = tuple(c for c in COLUMNS if c.terminal)
 
 def _latency_columns(a: Analysis, marked: bool) -> tuple[Column, ...]:
     """A layer's estimated ms, and its bound: beside the ms as one letter (C/M/O, the terminal's
-    legend explains them) or in a column of its own. None without a device."""
+    legend explains them) or in a column of its own. No column without a device."""
     lt = a.latency
     if lt is None:
         return ()

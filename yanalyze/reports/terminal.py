@@ -115,7 +115,9 @@ def time_part(a: Analysis) -> list[RenderableType]:
     if a.advice:
         title = f"Advice on {a.latency.device.get('name', '?')} (top {min(T.TOP_ADVICE, len(a.advice))} of " \
                 f"{len(a.advice)}, largest estimated saving first)"
-        parts.append(_plain_table(T.ADVICE_HEADER, T.advice_rows(a, T.TOP_ADVICE), {1, 3}, fmt.visible(title)))
+        rows = T.advice_rows(a, T.TOP_ADVICE)
+        # the title is a line of its own: as the table's title it would wrap at the table's width
+        parts += [Text(fmt.visible(title), style="bold"), _plain_table(T.ADVICE_HEADER, rows, {1, 3})]
     return parts
 
 
