@@ -1,7 +1,7 @@
 """The HTML pages as a person uses them, in headless Chromium (Debian's package, via Playwright).
 
-Chromium runs with the flags that keep it off the network. Every page (the yolov5s report and
-the yolov5s -> yolov5m diff) must load with no console errors and no requests beyond the file,
+Chromium runs with the flags that keep it off the network. Every page (the yolov5s report, with
+and without --device, and the yolov5s -> yolov5m diff) must load with no console errors and no requests beyond the file,
 fit a 390 px phone without page-wide horizontal scrolling, and pass axe-core in the light and
 the dark scheme; the graph pans, zooms and opens a layer panel without moving the page; the
 layer table sorts, filters and sums; print keeps every column. Screenshots go to tmp dirs.
@@ -21,6 +21,7 @@ from yanalyze.reports.jinja import environment
 from yanalyze.reports.graph_dot import GraphSVG
 
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+DEVICE = CONFIGS.parent / "devices" / "test-cpu.json"
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +45,9 @@ def pages(tmp_path_factory, small):
     check = for_report(str(EXAMPLES / "budget.yaml"), big, str(CONFIGS / "yolov5x6.yaml"), (1280, 1280),
                        ModelOptions())
     (d / "report-x6.html").write_text(html.render(big, html.Options(budget=check)))
+    # with --device: the latency views (where the time goes, advice, the ms and bound columns)
+    (d / "report-device.html").write_text(html.render(yanalyze.analyze(CONFIGS / "yolov5s.yaml",
+                                                                       device=str(DEVICE))))
     return d
 
 
@@ -76,7 +80,7 @@ def shown_indices(page):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", SIZES, ids=str)
-@pytest.mark.parametrize("name", ["report", "diff", "diff-v6", "diff-faster", "report-x6"])
+@pytest.mark.parametrize("name", ["report", "diff", "diff-v6", "diff-faster", "report-x6", "report-device"])
 def test_page_is_clean_fits_and_passes_axe(browser, pages, tmp_path, name, size, scheme):
     path = pages / f"{name}.html"
     width, height = SIZES[size]
@@ -349,5 +353,29 @@ def test_diff_page_leads_with_causes_and_its_table_sorts_and_filters(browser, pa
     values = [float(k) for k in keys]
     nonzero = [v for v in values if v]
     assert nonzero == sorted(nonzero, reverse=True) and values[len(nonzero):] == [0.0] * (25 - len(nonzero))
+    assert errors(events) == []
+    page.close()
+
+
+def test_latency_column_sorts_filters_and_sums_in_ms(browser, pages):
+    """With --device: the ms column sorts by the estimate, and the shown rows' sum is in ms as
+    the model's total is (filtered here to the memory-bound layers by the bound column)."""
+    a = yanalyze.analyze(CONFIGS / "yolov5s.yaml", device=str(DEVICE))
+    page, events = open_page(browser, pages / "report-device.html")
+    heads = page.eval_on_selector_all("#layer-table thead th", "hs => hs.map(h => h.textContent.trim())")
+    col = heads.index("ms")
+    assert heads[col + 1] == "bound"
+    page.locator("#layer-table thead th").nth(col).click()  # (has_text="ms" would match "params")
+    shown = [float(v) for v in column_values(page, col)]
+    assert shown == sorted(t.ms for t in a.latency.layers)
+    tools = page.locator(".table-tools")
+    tools.locator("select").select_option(label="bound")
+    tools.locator("input").fill("memory")
+    memory = [t for t in a.latency.layers if t.bound == "memory"]
+    assert shown_indices(page) == [t.layer for t in memory] and len(memory) == 10
+    total = sum(t.ms for t in memory)
+    cells = page.locator("#layer-table tfoot tr.shown td")
+    assert float(cells.nth(col).inner_text()) == pytest.approx(total, abs=0.05)  # 41.9 ms: one decimal
+    assert page.locator("#layer-table tfoot tr.total td").nth(col).inner_text() == f"{round(a.latency.total_ms)}"
     assert errors(events) == []
     page.close()

@@ -163,3 +163,15 @@ def estimate(a: Analysis, device: Device) -> Latency:
 def of(rs: Sequence[LayerLatency], index: int) -> Optional[LayerLatency]:
     """A layer's estimate by index (None when there is none)."""
     return rs[index] if 0 <= index < len(rs) and rs[index].layer == index else None
+
+
+def flops_by_class(layers: Sequence[LayerResult]) -> dict[str, int]:
+    """FLOPs (complete count) per op class, the kernels classed as the estimate classes them, so a
+    view can set each class's share of the FLOPs beside its share of the time (the class of a
+    kernel does not depend on the SIMD block, only its padded FLOPs do)."""
+    out: dict[str, int] = {}
+    for r in layers:
+        for what, detail, cost in r.kernels:
+            op_class = classify(what, detail, cost.macs, cost.flops, 1)[0]
+            out[op_class] = out.get(op_class, 0) + cost.flops
+    return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 from ..analyzer.devices import CPU_DEFAULT, Device
 from ..analyzer.model import Analysis
@@ -220,6 +220,7 @@ def roofline_chart(a: Analysis, device: Device = CPU_DEFAULT) -> Chart:
     return c
 
 
-def all_charts(a: Analysis) -> list[Chart]:
-    return [flops_chart(a), params_chart(a), rf_chart(a), roofline_chart(a)]
+def all_charts(a: Analysis, roofline: Optional[Chart] = None) -> list[Chart]:
+    """The report's charts; `roofline` replaces the default device's (with --device, the chosen one's)."""
+    return [flops_chart(a), params_chart(a), rf_chart(a), roofline or roofline_chart(a)]
 

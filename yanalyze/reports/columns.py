@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Literal, Union
+from typing import Callable, Literal, Optional, Union
 
-from ..analyzer.model import LayerResult
+from ..analyzer.latency import of
+from ..analyzer.model import Analysis, LayerLatency, LayerResult
 from . import fmt
 
 SortKey = Union[int, float, str]
@@ -50,3 +51,48 @@ COLUMNS = (
     Column("FLOPs/B", lambda r: f"{r.intensity:.1f}", lambda r: r.intensity, 0, terminal=False),
 )
 TERMINAL_COLUMNS = tuple(c for c in COLUMNS if c.terminal)
+
+
+def _latency_columns(a: Analysis, marked: bool) -> tuple[Column, ...]:
+    """A layer's estimated ms, and its bound: beside the ms as one letter (C/M/O, the terminal's
+    legend explains them) or in a column of its own. No column without a device."""
+    lt = a.latency
+    if lt is None:
+        return ()
+
+    def lat(r: LayerResult) -> Optional[LayerLatency]:
+        return of(lt.layers, r.index)
+
+    def ms(r: LayerResult) -> str:
+        x = lat(r)
+        return "-" if x is None else fmt.ms(x.ms) + (f" {fmt.BOUND_MARKS[x.bound]}" if marked else "")
+
+    def key(r: LayerResult) -> float:
+        x = lat(r)
+        return 0.0 if x is None else x.ms
+
+    ms_col = Column("ms", ms, key, 6)
+    if marked:
+        return (ms_col,)
+    return ms_col, Column("bound", lambda r: getattr(lat(r), "bound", "-"), lambda r: getattr(lat(r), "bound", ""),
+                          0, "left", terminal=False)
+
+
+def _after_mem(cols: tuple[Column, ...], extra: tuple[Column, ...]) -> list[Column]:
+    at = next(k for k, c in enumerate(cols) if c.title == "mem") + 1
+    return [*cols[:at], *extra, *cols[at:]]
+
+
+def terminal_columns(a: Analysis) -> list[Column]:
+    """The terminal's columns: with a device, the ms column (bound marked) after mem."""
+    return _after_mem(TERMINAL_COLUMNS, _latency_columns(a, marked=True))
+
+
+def markdown_columns(a: Analysis) -> list[Column]:
+    """The Markdown table's columns: the terminal's, and with a device the ms and bound columns."""
+    return _after_mem(TERMINAL_COLUMNS, _latency_columns(a, marked=False))
+
+
+def html_columns(a: Analysis) -> list[Column]:
+    """Every column, and with a device the ms and bound columns after mem."""
+    return _after_mem(COLUMNS, _latency_columns(a, marked=False))

@@ -2,7 +2,7 @@
 module type and by the output levels a layer feeds, and the top layers by GFLOPs."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Mapping, Sequence
 
 from ..analyzer.breakdown import LABELS, METRICS, of
 from ..analyzer.model import Group
@@ -16,14 +16,14 @@ LEFT, RIGHT, TOP, ROW, GAP = 120, 24, 10, 22, 8
 PALETTE = 8  # css classes seg0..seg7; further groups reuse them in order
 
 
-def _shown(groups: Sequence[Group], limit: int) -> list[Group]:
+def _shown(groups: Sequence[Group], limit: int, metrics: Sequence[str] = METRICS) -> list[Group]:
     """The first `limit` groups, the rest summed as one 'other' group (so shares still sum to 1)."""
     if not limit or len(groups) <= limit + 1:
         return list(groups)
     rest = groups[limit:]
     other = Group(key=f"other ({len(rest)} types)", layers=tuple(i for g in rest for i in g.layers),
-                  values={m: sum(g.values[m] for g in rest) for m in METRICS},
-                  shares={m: sum(g.shares[m] for g in rest) for m in METRICS})
+                  values={m: sum(g.values[m] for g in rest) for m in metrics},
+                  shares={m: sum(g.shares[m] for g in rest) for m in metrics})
     return [*groups[:limit], other]
 
 
@@ -35,24 +35,26 @@ def _value(metric: str, v: float) -> str:
     return fmt.nbytes(round(v))
 
 
-def stacked(id: str, title: str, groups: Sequence[Group], limit: int = 0) -> Chart:
-    """One bar per total (params, GFLOPs, memory access, activations), split into the groups."""
-    shown = _shown(groups, limit)
-    height = TOP + len(METRICS) * (ROW + GAP) + 32
+def stacked(id: str, title: str, groups: Sequence[Group], limit: int = 0, metrics: Sequence[str] = METRICS,
+            labels: Mapping[str, str] = LABELS, value: Callable[[str, float], str] = _value) -> Chart:
+    """One bar per total (params, GFLOPs, memory access, activations, or the given metrics), split
+    into the groups."""
+    shown = _shown(groups, limit, metrics)
+    height = TOP + len(metrics) * (ROW + GAP) + 32
     y0 = height - 34
     c = Chart(id, title, "share of the total", "", width=W, height=height, x0=LEFT, x1=W - RIGHT, y0=y0, y1=TOP)
     span = W - RIGHT - LEFT
     c.x_ticks = [Tick(round(LEFT + span * f, 2), f"{f:.0%}") for f in (0, 0.25, 0.5, 0.75, 1)]
-    for k, metric in enumerate(METRICS):
+    for k, metric in enumerate(metrics):
         top = TOP + k * (ROW + GAP)
-        c.labels.append(Label(LEFT - 6, top + ROW / 2 + 4, LABELS[metric], "end", "tick"))
+        c.labels.append(Label(LEFT - 6, top + ROW / 2 + 4, labels[metric], "end", "tick"))
         at = 0.0
         for j, g in enumerate(shown):
             share = g.shares[metric]
             if share <= 0:
                 continue
             c.marks.append(Mark(round(LEFT + span * at, 2), top, round(span * share, 2), ROW,
-                                title=f"{g.key}: {share:.1%} of {LABELS[metric]} ({_value(metric, g.values[metric])})",
+                                title=f"{g.key}: {share:.1%} of {labels[metric]} ({value(metric, g.values[metric])})",
                                 css=f"seg seg{j % PALETTE}"))
             if share >= 0.08:
                 c.labels.append(Label(round(LEFT + span * (at + share / 2), 2), top + ROW / 2 + 4,

@@ -135,3 +135,21 @@ def changes(b: Form, f: Form) -> str:
     changed = [f"{name} {delta(x, y, show)}" for name, x, y, show in metrics if x != y]
     same = [name for name, x, y, _ in metrics if x == y]
     return "; ".join(changed + ([", ".join(same) + " unchanged"] if same else []))
+
+
+def ms(v: float) -> str:
+    """Milliseconds with about three significant digits: 118, 14.3, 3.93, 0.019."""
+    if v >= 100:
+        return f"{v:.0f}"
+    if v >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}" if v >= 1 else f"{v:.3f}"
+
+
+BOUND_MARKS = {"compute": "C", "memory": "M", "overhead": "O"}  # a layer's bound in a narrow cell
+KINDS = {"measured": "measured estimate", "roofline": "roofline lower bound"}
+
+
+def kind(k: str) -> str:
+    """What a latency figure is: an estimate from a measured profile, or a datasheet's lower bound."""
+    return KINDS.get(k, visible(k))

@@ -13,17 +13,20 @@ from markupsafe import Markup
 
 from ..analyzer.breakdown import section
 from ..analyzer.budget import BudgetCheck
-from ..analyzer.model import Analysis, LayerResult, Part, Totals
+from ..analyzer.latency import of
+from ..analyzer.model import Analysis, LayerLatency, LayerResult, Part, Totals
 from . import fmt
 from . import summary as S
+from . import time_summary as T
 from .budget_html import groups
 from .budget_report import verdict
 from .charts import all_charts
 from .cost_charts import cost_charts
-from .columns import COLUMNS
+from .columns import html_columns
 from .drawings import drawing
 from .jinja import environment
 from .graph_dot import GraphSVG, legend, node_id, render_svg
+from .time_charts import roofline_chart, time_charts
 
 
 @dataclass
@@ -65,20 +68,38 @@ SUMMABLE: dict[str, tuple[str, Callable[[Totals], str]]] = {
 }
 
 
+def _total(a: Analysis, title: str) -> tuple[str, str]:
+    """A column's footer: the model's total and the format the page sums shown rows in."""
+    if title == "ms" and a.latency is not None:
+        return fmt.ms(a.latency.total_ms), "ms"
+    if title in SUMMABLE:
+        return SUMMABLE[title][1](a.totals), SUMMABLE[title][0]
+    return "", ""
+
+
 def table(a: Analysis) -> dict:
     """Header (title, numeric?), rows of (text, sort key) cells, and the footer of totals:
     (text, format of the shown-rows sum or "") per column."""
-    numeric = [not isinstance(c.sort(a.layers[0]), str) for c in COLUMNS]
+    cols = html_columns(a)
+    numeric = [not isinstance(c.sort(a.layers[0]), str) for c in cols]
     rows = [{"index": r.index, "module": r.module, "id": f"row-{node_id(r.index)}", "node": node_id(r.index),
-             "head": r.is_head, "cells": [(c.cell(r), c.sort(r)) for c in COLUMNS]} for r in a.layers]
-    totals = [(SUMMABLE[c.title][1](a.totals), SUMMABLE[c.title][0]) if c.title in SUMMABLE else ("", "")
-              for c in COLUMNS]
+             "head": r.is_head, "cells": [(c.cell(r), c.sort(r)) for c in cols]} for r in a.layers]
+    totals = [_total(a, c.title) for c in cols]
     totals[0] = ("total", "")
-    return {"columns": [(c.title, num) for c, num in zip(COLUMNS, numeric)], "rows": rows, "totals": totals}
+    return {"columns": [(c.title, num) for c, num in zip(cols, numeric)], "rows": rows, "totals": totals}
 
 
 def _outs(r: LayerResult, fn: Callable[[Any], str]) -> str:
     return "\n".join(fn(o) for o in r.outputs)
+
+
+def latency_row(t: Optional[LayerLatency]) -> list[list[str]]:
+    """The panel's latency line: total, bound, and its three parts (nothing without a device)."""
+    if t is None:
+        return []
+    return [["latency", f"{fmt.ms(t.ms)} ms, {t.bound}-bound (overhead {fmt.ms(t.overhead_ms)}, compute "
+                        f"{fmt.ms(t.compute_ms)}, memory {fmt.ms(t.memory_ms)} ms; {t.calls} kernels; "
+                        f"{fmt.ms(t.ms_fused)} ms fused)"]]
 
 
 def layer_row(r: LayerResult) -> list[list[str]]:
@@ -111,7 +132,9 @@ def layer_info(a: Analysis, prefix: str = "") -> dict[str, dict]:
     params, GFLOPs, memory); an unknown layer has none and the panel omits them.
     The page embeds this with jinja2's tojson (keys sorted, <, >, & escaped).
     """
-    return {prefix + node_id(r.index): {"title": f"{r.index} {fmt.module(r)}", "row": layer_row(r),
+    lats = a.latency.layers if a.latency is not None else []
+    return {prefix + node_id(r.index): {"title": f"{r.index} {fmt.module(r)}",
+                                        "row": layer_row(r) + latency_row(of(lats, r.index)),
                                         "parts": [_part(p) for p in r.parts]}
             for r in a.layers}
 
@@ -119,6 +142,19 @@ def layer_info(a: Analysis, prefix: str = "") -> dict[str, dict]:
 def graph_legend(marks: Optional[dict[str, str]] = None) -> dict:
     """The key under a graph: the shading stops, and the mark colours on a diff page."""
     return {"stops": legend(), "marks": list((marks or {}).items())}
+
+
+def time_view(a: Analysis) -> Optional[dict]:
+    """Where the time goes: the profile, the totals, the charts and the same as tables (None: no device)."""
+    lt = a.latency
+    if lt is None:
+        return None
+    return {"device": str(lt.device.get("name", "?")), "kind": fmt.kind(lt.kind), "source": T.source_text(lt),
+            "total": fmt.ms(lt.total_ms), "fused": fmt.ms(lt.total_ms_fused), "partial": lt.partial,
+            "measured": lt.kind == "measured", "charts": time_charts(a), "header": T.TIME_HEADER,
+            "tables": [("by what bounds each layer", "bound", T.share_rows(T.by_bound(a))),
+                       ("by op class", "op class", T.share_rows(T.by_class(a)))],
+            "advice": T.advice_rows(a), "advice_header": T.ADVICE_HEADER}
 
 
 def render(a: Analysis, options: Optional[Options] = None) -> str:
@@ -131,9 +167,10 @@ def render(a: Analysis, options: Optional[Options] = None) -> str:
         name=a.name, path=a.path or "", version=__version__,
         input=S.input_text(a), headline=S.headline(a),
         summary=[(i.label, i.value, i.detail) for i in S.totals(a)], level_header=S.LEVEL_HEADER, levels=S.levels(a),
-        table=table(a), charts=all_charts(a), cost_charts=cost_charts(a), cost_tables=S.cost_tables(a),
+        table=table(a), charts=all_charts(a, roofline_chart(a) if a.latency else None),
+        cost_charts=cost_charts(a), cost_tables=S.cost_tables(a),
         share_header=S.SHARE_HEADER, top_layers=S.top_layers(a),
         graph_svg=Markup(graph.svg) if graph.svg else None, graph_dot=graph.dot, graph_note=graph.note,
         graph_legend=graph_legend(), layers=layer_info(a),
-        budget=budget_view(options.budget), rewrites=rewrite_views(a),
+        budget=budget_view(options.budget), rewrites=rewrite_views(a), time=time_view(a),
         diagnostics=[(f.severity, f.code, f.where, f.message) for f in S.findings(a)])

@@ -5,8 +5,10 @@ from typing import Optional
 
 from ..analyzer.budget import BudgetCheck
 from ..analyzer.model import Analysis
+from . import fmt
 from . import summary as S
-from .columns import COLUMNS
+from . import time_summary as T
+from .columns import markdown_columns
 from .md_text import cell, code
 
 
@@ -16,6 +18,25 @@ def _table(header: list[str], rows: list[list[str]], right: set[int], literal: f
     lines += ["| " + " | ".join(code(c) if k in literal else cell(c) for k, c in enumerate(row)) + " |"
               for row in rows]
     return lines
+
+
+def latency_section(a: Analysis) -> list[str]:
+    """With a device: the profile, the totals, where the time goes beside the FLOPs, and the advice."""
+    lt = a.latency
+    if lt is None:
+        return []
+    name = str(lt.device.get("name", "?"))
+    out = [f"**Latency** on {cell(name)} ({fmt.kind(lt.kind)})", ""]
+    rows = [["device", name], ["kind", fmt.kind(lt.kind)], ["source", T.source_text(lt)],
+            ["total", f"{fmt.ms(lt.total_ms)} ms" + (" (PARTIAL: unknown layers not counted)" if lt.partial else "")],
+            ["fused total", f"{fmt.ms(lt.total_ms_fused)} ms (Conv+BN folded)"]]
+    out += _table(["latency", "value"], rows, set()) + [""]
+    out += _table(["bound", *T.TIME_HEADER], T.share_rows(T.by_bound(a)), {1, 2, 3}) + [""]
+    out += _table(["op class", *T.TIME_HEADER], T.share_rows(T.by_class(a)), {1, 2, 3}) + [""]
+    if a.advice:
+        out += [f"**Advice** on {cell(name)} (largest estimated saving first)", ""]
+        out += _table(list(T.ADVICE_HEADER), T.advice_rows(a), {1, 3}, frozenset({0})) + [""]
+    return out
 
 
 def render(a: Analysis, budget: Optional[BudgetCheck] = None) -> str:
@@ -29,7 +50,8 @@ def render(a: Analysis, budget: Optional[BudgetCheck] = None) -> str:
     for _, first, rows in S.cost_tables(a):
         out += _table([first, *S.SHARE_HEADER], rows, {1, 2, 3, 4}) + [""]
     out += [f"Top GFLOPs layers: {cell(S.top_layers(a, n=10))}.", ""]
-    cols = [c for c in COLUMNS if c.terminal]
+    out += latency_section(a)
+    cols = markdown_columns(a)
     out += ["<details><summary>Per-layer table</summary>", ""]
     out += _table([c.title for c in cols], [[c.cell(r) for c in cols] for r in a.layers],
                   {k for k, c in enumerate(cols) if c.justify == "right"},

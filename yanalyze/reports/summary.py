@@ -45,7 +45,17 @@ def totals(a: Analysis) -> list[Item]:
              f"{fmt.nbytes(t.mem_bytes_fused)} fused; {t.intensity:.1f} FLOPs/byte"),
         Item("peak activations", fmt.nbytes(t.peak_activation_bytes),
              f"at layer {t.peak_layer}; batch {a.input.batch}"),
-    ]
+    ] + latency_items(a)
+
+
+def latency_items(a: Analysis) -> list[Item]:
+    """With a device: 'N ms on DEVICE (measured estimate; fused N ms)'; nothing without one."""
+    lt = a.latency
+    if lt is None:
+        return []
+    return [Item("latency", f"{fmt.ms(lt.total_ms)} ms on {lt.device.get('name', '?')}",
+                 f"{fmt.kind(lt.kind)}; fused {fmt.ms(lt.total_ms_fused)} ms"
+                 + ("; PARTIAL: unknown layers not counted" if lt.partial else ""))]
 
 
 def levels(a: Analysis) -> list[list[str]]:

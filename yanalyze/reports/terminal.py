@@ -12,7 +12,8 @@ from ..analyzer.budget import BudgetCheck
 from ..analyzer.model import Analysis, LayerResult
 from . import fmt
 from . import summary as S
-from .columns import TERMINAL_COLUMNS, Column
+from . import time_summary as T
+from .columns import Column, terminal_columns
 
 _MIN_ARGS = 16
 
@@ -23,16 +24,16 @@ def _width(col: Column, rows: list[LayerResult]) -> int:
     return min(longest, _MIN_ARGS) if col.wrap else longest
 
 
-def pick_columns(rows: list[LayerResult], width: int) -> list[Column]:
+def pick_columns(rows: list[LayerResult], width: int, columns: list[Column]) -> list[Column]:
     """Drop the least important columns until the table fits (2 spaces between columns)."""
-    cols = list(TERMINAL_COLUMNS)
+    cols = list(columns)
     while (sum(_width(c, rows) + 2 for c in cols) - 2 > width) and any(c.keep < 9 for c in cols):
         cols.remove(min((c for c in cols if c.keep < 9), key=lambda c: c.keep))
     return cols
 
 
 def layer_table(a: Analysis, width: int) -> Table:
-    cols = pick_columns(a.layers, width)
+    cols = pick_columns(a.layers, width, terminal_columns(a))
     fixed = sum(_width(c, a.layers) + 2 for c in cols if not c.wrap) - 2
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0), expand=False, show_edge=False)
     for c in cols:
@@ -105,6 +106,21 @@ def cost_grid(a: Analysis) -> Group:
     return Group(grid, Text(f"top GFLOPs layers: {fmt.visible(S.top_layers(a))}\n"))
 
 
+def time_part(a: Analysis) -> list[RenderableType]:
+    """With a device: where the time goes (by bound, top op classes, each beside its FLOPs share)
+    and the advice with the largest savings."""
+    if a.latency is None:
+        return []
+    parts: list[RenderableType] = [Text("\n".join(fmt.visible(line) for line in T.where_time_goes(a)) + "\n")]
+    if a.advice:
+        title = f"Advice on {a.latency.device.get('name', '?')} (top {min(T.TOP_ADVICE, len(a.advice))} of " \
+                f"{len(a.advice)}, largest estimated saving first)"
+        rows = T.advice_rows(a, T.TOP_ADVICE)
+        # the title is a line of its own: as the table's title it would wrap at the table's width
+        parts += [Text(fmt.visible(title), style="bold"), _plain_table(T.ADVICE_HEADER, rows, {1, 3})]
+    return parts
+
+
 def rewrite_notes(a: Analysis) -> Text:
     text = Text()
     for r in a.rewrites:
@@ -133,17 +149,25 @@ def budget_part(check: BudgetCheck) -> list[RenderableType]:
                                        style=style)]
 
 
+def latency_legend(a: Analysis) -> str:
+    """What the ms column is, with its bound letters (empty without a device)."""
+    if a.latency is None:
+        return ""
+    return fmt.visible(f" ms: estimated time on {a.latency.device.get('name', '?')} ({fmt.kind(a.latency.kind)}); "
+                       "C compute-, M memory-, O overhead-bound.")
+
+
 def render(a: Analysis, console: Console, budget: Optional[BudgetCheck] = None) -> None:
     """Print the whole terminal report to the console."""
     title = Text(fmt.visible(f"{a.name} summary: {S.headline(a)}"), style="bold")
     legend = Text("RF px: exact receptive field (min-max over positions); G global context; "
                   "> larger than the image. GFLOPs: ultralytics convention. mem: bytes accessed."
                   + (" Module + from a plugin, † measured in torch, ? unknown (not counted)."
-                     if any(r.origin != "built-in" for r in a.layers) else ""), style="dim")
+                     if any(r.origin != "built-in" for r in a.layers) else "") + latency_legend(a), style="dim")
     parts: list[RenderableType] = [title, summary_grid(a), level_table(a, console.width)]
     if budget is not None:
         parts += budget_part(budget)
-    parts += [cost_grid(a)]
+    parts += [cost_grid(a), *time_part(a)]
     if a.rewrites:
         parts += [_plain_table(S.REWRITE_HEADER, S.rewrites(a), {0}, "Equivalence rewrites"), rewrite_notes(a)]
     parts += [layer_table(a, console.width), legend]

@@ -19,7 +19,7 @@
   var FORMATS = {
     count: function (x) { return Math.round(x).toLocaleString("en-US"); },
     gflops: function (x) { return x.toFixed(2); },
-    ms: function (x) { return x.toFixed(3); },
+    ms: function (x) { return x.toFixed(x >= 100 ? 0 : x >= 10 ? 1 : x >= 1 ? 2 : 3); },
     si: function (x) { return scaled(x, [[1e12, "T"], [1e9, "G"], [1e6, "M"], [1e3, "k"]]) || String(x); },
     bytes: function (x) { return scaled(x, [[1e12, "TB"], [1e9, "GB"], [1e6, "MB"], [1e3, "kB"]]) || x + " B"; }
   };
