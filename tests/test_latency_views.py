@@ -149,13 +149,20 @@ def test_terminal_where_the_time_goes(a):
 
 def test_terminal_advice_top_five(v5):
     out = text_of(v5, 120)
-    assert [x.code for x in v5.advice] == ["advice/fuse-bn", "advice/rewrite"]
-    assert "Advice on test-cpu (top 2 of 2, largest estimated saving first)" in out
-    for x in v5.advice:
-        row = next(line.split() for line in out.splitlines() if line.lstrip().startswith(x.code))
-        assert row[1] == ("-" if x.layer is None else str(x.layer)) and row[2] == x.rule
-        assert close(row[3], x.saving_ms)
-        assert " ".join(row[4:]) in flat(x.message)
+    codes = [x.code for x in v5.advice]
+    assert {"advice/fuse-bn", "advice/rewrite"} <= set(codes) and len(codes) > 5
+    assert f"Advice on test-cpu (top 5 of {len(codes)}, largest estimated saving first)" in out
+    shown = [line.split()[0] for line in out.splitlines() if line.lstrip().startswith("advice/")]
+    assert shown == codes[:5]
+    lines = [line for line in out.splitlines() if line.lstrip().startswith("advice/")]
+    for line, x in zip(lines, v5.advice[:5]):
+        row = line.split()
+        assert row[1] == ("-" if x.layer is None else str(x.layer))
+        rest = " ".join(row[2:])
+        assert rest.startswith(x.rule + " ")  # a rule may have spaces: 'ShuffleNetV2 G4'
+        after = rest[len(x.rule):].split()
+        assert close(after[0], x.saving_ms)
+        assert " ".join(after[1:]) in flat(x.message)
     many = dataclasses.replace(v5, advice=[Advice(code=f"advice/rule-{k}", layer=k, message=f"message {k}",
                                                   saving_ms=10.0 - k, rule="roofline") for k in range(7)])
     out = text_of(many, 100)
@@ -228,7 +235,7 @@ def test_markdown_advice_rows_equal_the_advice(v5):
     md = markdown.render(v5)
     header, rows = md_table(md, "code")
     assert header == ["code", "layer", "rule", "saving ms", "advice"]
-    assert len(rows) == len(v5.advice) == 2
+    assert len(rows) == len(v5.advice) > 2
     for row, x in zip(rows, v5.advice):
         assert row[0] == f"`{x.code}`" and row[1] == ("-" if x.layer is None else str(x.layer))
         assert row[2] == x.rule and close(row[3], x.saving_ms)
@@ -298,7 +305,7 @@ def test_html_where_the_time_goes(a, page):
             assert f"{b}-bound: {flops[b] / sum(flops.values()):.1%} of FLOPs" in by_bound
     assert "of FLOPs" in figure(page, "chart-time-by-class")
     assert page.count('<figure class="chart"') == 4 + 5 + 3
-    assert '<a href="#time">Where the time goes</a><a href="#advice">Advice (1)</a>' in page
+    assert f'<a href="#time">Where the time goes</a><a href="#advice">Advice ({len(a.advice)})</a>' in page
 
 
 def test_html_advice_section(v5):
@@ -306,7 +313,7 @@ def test_html_advice_section(v5):
     section = re.search(r'<section id="advice".*?</section>', page, re.S)[0]
     rows = re.findall(r"<tr><td><code>([^<]*)</code></td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>"
                       r'<td class="message">([^<]*)</td></tr>', section)
-    assert len(rows) == len(v5.advice) == 2
+    assert len(rows) == len(v5.advice) > 2
     for (code, layer, rule, saving, message), x in zip(rows, v5.advice):
         assert code == x.code and layer == ("-" if x.layer is None else str(x.layer)) and rule == x.rule
         assert close(saving, x.saving_ms) and htmllib.unescape(message) == x.message
@@ -385,5 +392,7 @@ def test_cli_device_in_every_view(run_cli, tmp_path):
     md, page = tmp_path / "r.md", tmp_path / "r.html"
     code, out, _ = run_cli(CONFIGS / "yolov5s.yaml", "--device", DEVICE, "--md", md, "--html", page, "--width", "80")
     assert code == 0
-    assert re.search(r"^latency +118 ms on test-cpu \(measured estimate; fused 115 ms\)", out, re.M)
+    a = yanalyze.analyze(CONFIGS / "yolov5s.yaml", device=str(DEVICE))
+    total, fused = round(a.latency.total_ms), round(a.latency.total_ms_fused)
+    assert re.search(rf"^latency +{total} ms on test-cpu \(measured estimate; fused {fused} ms\)", out, re.M)
     assert "**Latency** on test-cpu" in md.read_text() and 'id="time"' in page.read_text()
