@@ -1,5 +1,6 @@
 """Predicted against measured latency: official configs built in torch and timed on this machine
-(batch 1, fp32, eval, inference_mode, default threads, median of 10 runs), beside yanalyze's
+(batch 1, fp32, eval, inference_mode, default threads, median of 10 runs on a random image, the
+middle of three rounds), beside yanalyze's
 estimate on a calibrated profile. Prints per model and per layer type, with the error and the
 rank correlation.
 
@@ -60,7 +61,7 @@ def profile(path: str | None) -> str:
 
     print("no --device: calibrating this machine first", file=sys.stderr)
     t0 = time.perf_counter()
-    device, rows = calibrate.calibrate("bench", lambda steps: (fn() for _, fn in steps), 0.25)
+    device, rows = calibrate.calibrate("bench", lambda steps: (fn() for _, fn in steps), 0.15)
     out = ROOT / "bench" / ".latency-profile.json"
     out.write_text(dumps(devices.to_dict(device, rows)) + "\n")
     print(f"calibrated in {time.perf_counter() - t0:.0f} s: {out}", file=sys.stderr)
@@ -70,7 +71,10 @@ def profile(path: str | None) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--device", default=None, help="a profile from `yanalyze calibrate` (default: calibrate now)")
-    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--runs", type=int, default=10, help="timed forward passes per measurement (default 10)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="measure every model this many times in turn and keep each model's middle figure, so "
+                         "that a slow spell of a shared machine does not fall on one model alone (default 3)")
     args = ap.parse_args()
     from yanalyze.analyzer import devices
     from yanalyze.analyzer.analyze import analyze
@@ -79,19 +83,24 @@ def main() -> int:
 
     device = devices.load(profile(args.device))
     print(f"device: {device.name} ({device.kind}); {device.source}\n")
-    print(f"| model | imgsz | GFLOPs | predicted ms | measured ms | error |")
-    print(f"|---|---:|---:|---:|---:|---:|")
+    print("| model | imgsz | GFLOPs | predicted ms | measured ms (each round) | error |")
+    print("|---|---:|---:|---:|---:|---:|")
+    models = [load_model(str(ROOT / cfg)) for _, cfg, _ in MODELS]
+    analyses = [analyze(m, size, rewrites=False, device=device) for m, (_, _, size) in zip(models, MODELS)]
+    rounds: list[list] = [[] for _ in MODELS]
+    for _ in range(args.rounds):
+        for k, (model, a) in enumerate(zip(models, analyses)):
+            rounds[k].append(measure(model, a.input.imgsz, runs=args.runs))
     predicted, measured = [], []
     by_type: dict[str, list[float]] = {}
-    for name, cfg, size in MODELS:
-        model = load_model(str(ROOT / cfg))
-        a = analyze(model, size, rewrites=False, device=device)
+    for (name, _, size), a, ms in zip(MODELS, analyses, rounds):
         assert a.latency is not None
-        m = measure(model, a.input.imgsz, runs=args.runs)
+        m = sorted(ms, key=lambda x: x.total_ms)[len(ms) // 2]  # the middle round
         predicted.append(a.latency.total_ms)
         measured.append(m.total_ms)
         err = a.latency.total_ms / m.total_ms - 1
-        print(f"| {name} | {size} | {a.totals.gflops:.1f} | {a.latency.total_ms:.1f} | {m.total_ms:.1f} | "
+        spread = ", ".join(f"{x.total_ms:.0f}" for x in ms)
+        print(f"| {name} | {size} | {a.totals.gflops:.1f} | {a.latency.total_ms:.1f} | {m.total_ms:.1f} ({spread}) | "
               f"{err:+.0%}{'' if abs(err) <= TOLERANCE else ' (outside 25%)'} |", flush=True)
         for r, lat, t in zip(a.layers, a.latency.layers, m.layers_ms):
             acc = by_type.setdefault(r.module, [0.0, 0.0])

@@ -53,7 +53,9 @@ def timed(dev, what, detail, cost, nbytes=None) -> K:
     r = dev.rate(cls)
     nbytes = (cost.act + cost.weights) * 4 if nbytes is None else nbytes  # batch 1, fp32
     # a measured profile adds its in-network term on the activation bytes
-    ctx = (nbytes - cost.weights * 4) / (dev.context_gbs * MS) if dev.measured and dev.context_gbs else 0.0
+    in_network = not (cls.startswith("conv") or cls == "matmul")  # the term skips convs and products
+    ctx = (nbytes - cost.weights * 4) / (dev.context_gbs * MS) if dev.measured and dev.context_gbs and in_network \
+        else 0.0
     return K(what, detail, cost, flops, nbytes, r.overhead_us / 1e3 if dev.measured else 0.0,
              flops / (r.gflops * MS) if r.gflops else 0.0, (nbytes / (r.gbs * MS) if r.gbs else 0.0) + ctx,
              not dev.measured)

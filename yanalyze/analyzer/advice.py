@@ -16,7 +16,7 @@ from typing import Optional, Sequence
 from . import diagnostics as D
 from .cost import Cost
 from .devices import Device
-from .latency import classify, conv_shape, kernel_ms, layer_latency
+from .latency import classify, context_bytes, conv_shape, kernel_ms, layer_latency
 from .model import DTYPE_BYTES, Advice, Analysis
 
 # ShuffleNetV2's Table 1 times 1:1, 1:2, 1:6 and 1:12 in/out widths; 1:1 is fastest, 1:2 the first step off.
@@ -78,7 +78,7 @@ class Context:
     def raw(self, k: Timed) -> tuple[float, float]:
         """A kernel's memory and compute terms both in full (a roofline's time keeps only the larger)."""
         _, c, m = kernel_ms(self.device.rate(k.op_class), k.flops, k.nbytes, 0, False,
-                            k.nbytes - k.cost.weights * self.elem, self.device.context_gbs)
+                            context_bytes(k.op_class, k.nbytes - k.cost.weights * self.elem), self.device.context_gbs)
         return m, c
 
     def dense_ms(self, flops: float) -> float:
@@ -111,8 +111,8 @@ def context(a: Analysis, device: Device) -> Context:
 def _time(device: Device, what: str, detail: str, cost: Cost, op_class: str, flops: float, nbytes: float,
           act_bytes: float) -> Timed:
     """One kernel on the device, as latency.kernels_latency times it (flops: the whole batch's, padded)."""
-    o, c, m = kernel_ms(device.rate(op_class), flops, nbytes, 1, not device.measured, act_bytes,
-                        device.context_gbs)
+    o, c, m = kernel_ms(device.rate(op_class), flops, nbytes, 1, not device.measured,
+                        context_bytes(op_class, act_bytes), device.context_gbs)
     return Timed(what=what, detail=detail, cost=cost, op_class=op_class, flops=flops, nbytes=nbytes,
                  overhead=o, compute=c, memory=m)
 

@@ -5,9 +5,9 @@ copy...) and costed on the device's rates for that class:
 - measured profile: calls x overhead + effective FLOPs / throughput + bytes / bandwidth, the
   three terms fitted per class by `yanalyze calibrate`;
 - roofline: max(FLOPs / peak, bytes / bandwidth), a lower bound.
-A conv's effective FLOPs pad its output channels per group to the device's SIMD block (18 outputs
-cost as 32 with AVX-512), since that is how the kernels vectorise; inputs are not padded (a stem's
-3 channels run at the dense rate on a direct path, as measured). The layer's bound is the largest
+A conv's effective FLOPs pad its channels per group to the device's SIMD block (18 outputs cost as
+32 with AVX-512), since that is how the kernels vectorise; input channels fewer than one block are
+not padded (a stem's 3 channels run at the dense rate on a direct path, as measured). The layer's bound is the largest
 of its three terms. Kernels a cost model recorded as one composite (an attention block's whole
 body) count one call, so overhead there is under-estimated.
 """
@@ -59,7 +59,9 @@ def classify(what: str, detail: str, macs: int, flops: int, block: int) -> tuple
         kh, kw, _, c1, c2, g, d = shape
         if g > 1 and g == c1 == c2:
             return "conv_dw", float(2 * macs)
-        pad = _padded(c2 // g, block)  # outputs run in SIMD blocks; few inputs take a direct path, unpadded
+        # outputs run in SIMD blocks; inputs too, once there are enough of them to be blocked (a
+        # stem's 3 or a Focus's 12 channels take a direct path, unpadded)
+        pad = _padded(c2 // g, block) * (_padded(c1 // g, block) if c1 // g >= block else 1.0)
         if d > 1:
             return "conv_dilated", 2 * macs * pad
         if g > 1:
@@ -92,11 +94,19 @@ def classify(what: str, detail: str, macs: int, flops: int, block: int) -> tuple
     return "eltwise", float(flops)  # adds, scalings, Detect's decoding, and whatever else moves elements
 
 
+def context_bytes(op_class: str, act_bytes: float) -> float:
+    """The activation bytes the in-network term applies to: those of element-wise, copying,
+    pooling and normalising kernels, whose time is their traffic (fresh outputs, maps evicted
+    between kernels). Convolutions and products are left out: their own fitted bandwidth covers
+    their traffic, as whole networks show (their measured time there matches the kernel fit)."""
+    return 0.0 if op_class.startswith("conv") or op_class == "matmul" else act_bytes
+
+
 def kernel_ms(rate: OpRate, flops: float, nbytes: float, calls: int, roofline: bool,
               act_bytes: float = 0.0, context_gbs: float = 0.0) -> tuple[float, float, float]:
     """(overhead, compute, memory) ms of one kernel. A roofline keeps only the larger of compute
     and memory (the other runs under it); a measured profile adds the three fitted terms, and
-    its in-network traffic term on the activation bytes (Device.context_gbs)."""
+    its in-network traffic term on the activation bytes given (Device.context_gbs; see context_bytes)."""
     compute = flops / (rate.gflops * 1e6) if rate.gflops and flops else 0.0
     memory = nbytes / (rate.gbs * 1e6) if rate.gbs and nbytes else 0.0
     if roofline:
@@ -127,7 +137,8 @@ def kernels_latency(index: int, kernels: Sequence[tuple[str, str, Cost]], device
         op_class, flops = classify(what, detail, cost.macs, cost.flops, device.channel_block)
         act_bytes = cost.act * batch * elem_bytes
         nbytes = act_bytes + cost.weights * elem_bytes
-        o, c, m = kernel_ms(device.rate(op_class), flops * batch, nbytes, 1, roofline, act_bytes, device.context_gbs)
+        o, c, m = kernel_ms(device.rate(op_class), flops * batch, nbytes, 1, roofline,
+                            context_bytes(op_class, act_bytes), device.context_gbs)
         parts["overhead"] += o
         parts["compute"] += c
         parts["memory"] += m

@@ -20,11 +20,11 @@ def parser() -> argparse.ArgumentParser:
                "dilated and transposed convs, batch norm, activations, element-wise ops, pooling, upsampling, "
                "copies, linear and attention products) over a range of shapes with torch on this machine (batch 1, "
                "fp32, eval, default threads), fit each class's per-call overhead, throughput and bandwidth, "
-               "measure memory bandwidth, and write the profile that --device reads. Takes about a minute.")
+               "measure memory bandwidth, and write the profile that --device reads. Takes about a minute and a half.")
     p.add_argument("-o", "--output", default=DEFAULT_OUT, metavar="PROFILE.json",
                    help=f"where to write the profile (default {DEFAULT_OUT})")
     p.add_argument("--name", default=None, help="the profile's name (default: this host's CPU)")
-    p.add_argument("--quick", action="store_true", help="shorter timings (about 15 s; noisier)")
+    p.add_argument("--quick", action="store_true", help="shorter timings (about 25 s; noisier)")
     return p
 
 
@@ -36,10 +36,8 @@ def run(argv: Sequence[str]) -> int:
     from ..analyzer.serialize import dumps
     from ..verify import calibrate as cal
 
-    budget = 0.03 if args.quick else 0.25
-    block = cal.simd_block()
-    total = len(cal.cases(block)) + len(cal.tiny_cases(block)) + 1 + len(cal.REFERENCES)
-    steps = Steps(total, command="calibrate", title="measuring")
+    budget = 0.02 if args.quick else 0.15
+    steps = Steps(cal.plan_length(cal.simd_block()), command="calibrate", title="measuring")
     device, rows = cal.calibrate(args.name or cal.default_name(), steps.run, budget)
     write_all({args.output: dumps(devices.to_dict(device, rows)) + "\n"}, [])
     print(f"yanalyze calibrate: wrote {args.output}: {device.name}, peak {device.peak_gflops:.1f} GFLOP/s, "

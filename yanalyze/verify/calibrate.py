@@ -26,7 +26,8 @@ import torch.nn as nn
 
 from ..analyzer import conventions as C
 from ..analyzer.devices import MEASURED, Device, OpRate
-from ..analyzer.latency import classify
+from ..analyzer.latency import classify, context_bytes
+from ..analyzer.load import ParsedModel
 
 ELEM = 4  # fp32 bytes
 
@@ -78,8 +79,16 @@ class _Binary(nn.Module):
 
 
 class _Cat(nn.Module):
+    """A concat of two different maps, as in a network (one map twice would read it from cache)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.other: torch.Tensor | None = None
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.cat((x, x), 1)
+        if self.other is None or self.other.shape != x.shape:
+            self.other = torch.randn_like(x)
+        return torch.cat((x, self.other), 1)
 
 
 class _Permute(nn.Module):
@@ -317,22 +326,36 @@ def _reference(widths: Sequence[int], depth: int, ghost: bool) -> dict:
             "backbone": backbone, "head": head}
 
 
-REFERENCES = ((("narrow", (24, 64, 128, 256), 1, False), 320), (("narrow", (24, 64, 128, 256), 1, False), 640),
-              (("wide", (48, 128, 256, 512), 2, False), 416), (("ghost", (32, 96, 192, 384), 1, True), 512))
+# widths in multiples of 16, as designed networks have them (an odd width runs padded, which the
+# conv fit already charges; the in-network term must not absorb it a second time)
+REFERENCES = ((("narrow", (16, 64, 128, 256), 1, False), 320), (("narrow", (16, 64, 128, 256), 1, False), 640),
+              (("wide", (32, 128, 256, 512), 2, False), 416), (("ghost", (32, 96, 192, 384), 1, True), 512))
 
 
-def reference_runs() -> list[tuple[str, Callable[[], tuple[object, float]]]]:
-    """Each reference network as a step that builds it, analyses it and times it whole."""
+def reference_runs() -> list[tuple[str, Callable[[], object]]]:
+    """The reference networks as steps: one that builds, analyses and runs them all once (the
+    process then allocates as a process that has run a few models does), then one timing each
+    whole, as bench/latency.py times a model (median of 10 runs)."""
     from ..analyzer.analyze import analyze
     from ..analyzer.load import load_model
     from .timing import measure
 
-    def step(spec: tuple, size: int) -> Callable[[], tuple[object, float]]:
-        def run() -> tuple[object, float]:
+    built: list[tuple[object, object, int]] = []
+
+    def warm() -> None:
+        for spec, size in REFERENCES:
             model = load_model(_reference(spec[1], spec[2], spec[3]))
-            return analyze(model, size, rewrites=False), measure(model, (size, size), runs=7, layers=False).total_ms
+            measure(model, (size, size), runs=1, warmup=1, layers=False)
+            built.append((model, analyze(model, size, rewrites=False), size))
+
+    def step(k: int) -> Callable[[], tuple[object, float]]:
+        def run() -> tuple[object, float]:
+            model, a, size = built[k]
+            assert isinstance(model, ParsedModel)
+            return a, measure(model, (size, size), runs=10, layers=False).total_ms
         return run
-    return [(f"whole network: reference '{spec[0]}' at {size}", step(spec, size)) for spec, size in REFERENCES]
+    return [("whole networks: building the references", warm)] + \
+        [(f"whole network: reference '{spec[0]}' at {size}", step(k)) for k, (spec, size) in enumerate(REFERENCES)]
 
 
 def steady_allocator() -> bool:
@@ -353,7 +376,7 @@ def steady_allocator() -> bool:
 
 def context_gbs(device: Device, references: Sequence[tuple[object, float]]) -> float:
     """Bytes per second of the in-network term: what whole networks take beyond the sum of their
-    kernels' clean estimates, per activation byte (a least-squares fit in relative error; 0 when
+    kernels' clean estimates, per activation byte of the kernels it applies to (latency.context_bytes) (a least-squares fit in relative error; 0 when
     the networks run no slower than their kernels)."""
     from ..analyzer.latency import estimate
     from ..analyzer.model import Analysis
@@ -362,7 +385,8 @@ def context_gbs(device: Device, references: Sequence[tuple[object, float]]) -> f
     for a, measured_ms in references:
         assert isinstance(a, Analysis)
         clean = estimate(a, device).total_ms
-        act_bytes = sum(c.act for r in a.layers for _, _, c in r.kernels) * ELEM
+        act_bytes = sum(context_bytes(classify(what, detail, c.macs, c.flops, device.channel_block)[0], c.act * ELEM)
+                        for r in a.layers for what, detail, c in r.kernels)
         x, y = act_bytes / measured_ms, (measured_ms - clean) / measured_ms
         num += x * y
         den += x * x
@@ -395,27 +419,61 @@ def simd_block() -> int:
     return 16 if "512" in cap else 8 if "AVX" in cap else 4
 
 
-def calibrate(name: str, run: Callable[[Sequence[tuple[str, Callable[[], float]]]], Iterator[float]],
+PASSES = 2  # every kernel and network is timed twice, far apart, and the two figures averaged
+
+
+def interleaved(todo: Sequence[Case]) -> list[int]:
+    """Case indices taking one of each class in turn, so that a slow spell of a shared machine
+    falls on a few cases of many classes rather than on one class whole."""
+    by_class: dict[str, list[int]] = {}
+    for k, case in enumerate(todo):
+        by_class.setdefault(case.op_class, []).append(k)
+    queues = list(by_class.values())
+    return [q[depth] for depth in range(max(map(len, queues))) for q in queues if depth < len(q)]
+
+
+def plan_length(block: int) -> int:
+    """How many steps calibrate() runs (for a progress bar)."""
+    return 1 + PASSES * len(REFERENCES) + 1 + PASSES * (len(tiny_cases(block)) + len(cases(block)))
+
+
+def calibrate(name: str, run: Callable[[Sequence[tuple[str, Callable[[], object]]]], Iterator[object]],
               budget: float = 0.06) -> tuple[Device, list[dict]]:
     """Time every case (through `run`, which shows progress), fit the classes, measure bandwidth.
-    Returns the profile and the raw measurements it keeps."""
+    Returns the profile and the raw measurements it keeps.
+
+    Order: the reference networks (PASSES rounds) under torch's default allocation, the copy
+    bandwidth, then the steady allocator and the kernel cases, interleaved across classes, in
+    PASSES rounds."""
     block = simd_block()
-    todo = cases(block)
-    labelled: list[tuple[str, Callable[[], object]]] = list(reference_runs())
+    todo = tiny_cases(block) + cases(block)
+    n_tiny = len(tiny_cases(block))
+    refs = reference_runs()
+    labelled: list[tuple[str, Callable[[], object]]] = [refs[0]] + refs[1:] * PASSES
     n_ref = len(labelled)
     labelled.append(("memory bandwidth: 64 MiB copy", bandwidth_gbs))
-    tiny = tiny_cases(block)
-    for case in tiny + todo:
+    order = interleaved(todo) * PASSES
+    for k in order:
+        case = todo[k]
         labelled.append((f"{case.op_class}: {case.label}", lambda case=case: median_seconds(case.make(), budget)))
     results: list = []
+    steady = False
     with torch.inference_mode():
         for k, value in enumerate(run(labelled)):
             results.append(value)
             if k == n_ref:  # the whole networks ran as torch allocates by default; the kernels run clean
                 steady = steady_allocator()
-    references, bw = results[:n_ref], results[n_ref]
-    overheads = {c.op_class: t for c, t in zip(tiny, results[n_ref + 1:])}
-    measured = list(zip(todo, results[n_ref + 1 + len(tiny):]))
+    runs: list[list[float]] = [[] for _ in todo]
+    for k, t in zip(order, results[n_ref + 1:]):
+        runs[k].append(t)
+    seconds = [statistics.fmean(r) for r in runs]
+    per_ref: list[list[tuple[object, float]]] = [[] for _ in REFERENCES]
+    for j, value in enumerate(results[1:n_ref]):
+        per_ref[j % len(REFERENCES)].append(value)
+    references = [(got[0][0], statistics.fmean(ms for _, ms in got)) for got in per_ref]
+    bw = results[n_ref]
+    overheads = {c.op_class: t for c, t in zip(todo[:n_tiny], seconds[:n_tiny])}
+    measured = list(zip(todo[n_tiny:], seconds[n_tiny:]))
     fitted = rates(measured, overheads)
     peak = max(c.work / t for c, t in measured) / 1e9
     info = {**machine(), "allocator": "steady (glibc mallopt) for the kernels" if steady else "default"}
@@ -423,10 +481,11 @@ def calibrate(name: str, run: Callable[[Sequence[tuple[str, Callable[[], float]]
                     source=f"measured with torch {info['torch']} on {info['cpu']}, {info['threads']} threads, "
                            f"{info['date']}", classes=fitted, channel_block=block, meta=info)
     device = replace(device, context_gbs=context_gbs(device, references))
-    rows = [{"class": c.op_class, "case": c.label, "flops": c.flops, "bytes": c.nbytes, "ms": round(t * 1e3, 5)}
-            for c, t in measured]
+    rows = [{"class": c.op_class, "case": c.label, "flops": c.flops, "bytes": c.nbytes,
+             "ms": round(t * 1e3, 5), "runs_ms": [round(x * 1e3, 5) for x in r]}
+            for c, t, r in zip(todo, seconds, runs)]
     rows += [{"class": "network", "case": label, "ms": round(ms, 3)}
-             for (label, _), (_, ms) in zip(labelled[:n_ref], references)]
+             for (label, _), (_, ms) in zip(refs[1:], references)]
     return device, rows
 
 
