@@ -39,7 +39,9 @@ def layer_time_chart(a: Analysis) -> Chart:
     width = max(1.0, (x(1) - x(0)) * 0.8)
     for r, lat in zip(a.layers, lats):
         at = 0.0
-        for part in PARTS if lat is not None else ():
+        if lat is None:
+            continue
+        for part in PARTS:
             v = getattr(lat, f"{part}_ms")
             if v <= 0:
                 continue

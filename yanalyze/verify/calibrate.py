@@ -55,7 +55,7 @@ def _module(m: nn.Module, *shape: int) -> Callable[[], Callable[[], object]]:
 def _conv_case(c1: int, c2: int, k: int, s: int, hw: int, g: int = 1, d: int = 1, block: int = 8) -> Case:
     conv = nn.Conv2d(c1, c2, k, s, d * (k // 2) if k % 2 else (k - s) // 2, groups=g, dilation=d, bias=False)
     span = d * (k - 1) + 1
-    pad = conv.padding[0]
+    pad = int(conv.padding[0])
     ho = (hw + 2 * pad - span) // s + 1
     cost = C.conv(c1 * hw * hw, c2 * ho * ho, c2, c1 // g, k * k, False)
     detail = f"{k}x{k}" + (f"/{s}" if s > 1 else "") + f" {c1}->{c2}" + \
@@ -419,6 +419,10 @@ def simd_block() -> int:
     return 16 if "512" in cap else 8 if "AVX" in cap else 4
 
 
+def _timer(case: Case, budget: float) -> Callable[[], float]:
+    return lambda: median_seconds(case.make(), budget)
+
+
 PASSES = 2  # every kernel and network is timed twice, far apart, and the two figures averaged
 
 
@@ -454,8 +458,7 @@ def calibrate(name: str, run: Callable[[Sequence[tuple[str, Callable[[], object]
     labelled.append(("memory bandwidth: 64 MiB copy", bandwidth_gbs))
     order = interleaved(todo) * PASSES
     for k in order:
-        case = todo[k]
-        labelled.append((f"{case.op_class}: {case.label}", lambda case=case: median_seconds(case.make(), budget)))
+        labelled.append((f"{todo[k].op_class}: {todo[k].label}", _timer(todo[k], budget)))
     results: list = []
     steady = False
     with torch.inference_mode():

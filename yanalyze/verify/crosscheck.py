@@ -22,7 +22,7 @@ from ..analyzer.load import ParsedModel
 from ..analyzer.model import Shape
 from ..analyzer.registry import ModuleDef
 from ..analyzer.symbolic import ACTS, T, Trace
-from . import blocks, head_blocks
+from . import head_blocks
 from .build import NoTorchReference, default_act, torch_args, torch_class
 from .trace import Measured, measure_module
 
