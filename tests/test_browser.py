@@ -372,7 +372,7 @@ def test_latency_column_sorts_filters_and_sums_in_ms(browser, pages):
     tools.locator("select").select_option(label="bound")
     tools.locator("input").fill("memory")
     memory = [t for t in a.latency.layers if t.bound == "memory"]
-    assert shown_indices(page) == [t.layer for t in memory] and len(memory) == 10
+    assert shown_indices(page) == [t.layer for t in memory] and 3 <= len(memory) < len(a.layers)
     total = sum(t.ms for t in memory)
     cells = page.locator("#layer-table tfoot tr.shown td")
     assert float(cells.nth(col).inner_text()) == pytest.approx(total, abs=0.05)  # 41.9 ms: one decimal
