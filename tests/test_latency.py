@@ -149,7 +149,10 @@ def test_profile_round_trips_and_bad_profiles_fail_in_one_line(tmp_path, device)
     for name, data in cases.items():
         (tmp_path / name).write_text(json.dumps(data))
     (tmp_path / "broken.json").write_text("{not json")
-    for name in [*cases, "broken.json", "missing.json"]:
+    (tmp_path / "deep.json").write_text("[" * 200_000 + "]" * 200_000)
+    (tmp_path / "binary.json").write_bytes(b"\xff\xfe\x00garbage")
+    (tmp_path / "dir.json").mkdir()
+    for name in [*cases, "broken.json", "missing.json", "deep.json", "binary.json", "dir.json"]:
         run = subprocess.run([sys.executable, "-m", "yanalyze", str(S), "--device", str(tmp_path / name)],
                              capture_output=True, text=True)
         assert run.returncode == 2, name

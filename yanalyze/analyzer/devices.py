@@ -197,6 +197,8 @@ def load(spec: str) -> Device:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise D.DEVICE_PROFILE.error(path=spec, detail=f"not valid JSON ({str(exc).splitlines()[0][:120]})") from None
+    except RecursionError:
+        raise D.DEVICE_PROFILE.error(path=spec, detail="nested too deeply to be a device profile") from None
     except OSError as exc:
         raise D.DEVICE_PROFILE.error(path=spec, detail=f"cannot be read ({exc.strerror})") from None
     return from_dict(data, spec)
