@@ -193,6 +193,11 @@ def test_calibrate_writes_a_profile_that_device_reads(tmp_path):
     run = subprocess.run([sys.executable, "-m", "yanalyze", "calibrate", "--quick", "-o", str(out), "--name", "ci"],
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert run.returncode == 0, run.stderr
+    steps = [line for line in run.stderr.splitlines() if line.startswith("yanalyze calibrate: [")]
+    total = calibrate.plan_length(calibrate.simd_block())
+    assert steps[0].startswith(f"yanalyze calibrate: [1/{total}] ") and f"[{total}/{total}]" in steps[-1]
+    assert len(steps) <= 27  # a log gets about 25 progress lines, not one per step
+    assert run.stderr.splitlines()[-1].startswith(f"yanalyze calibrate: wrote {out}: ci, peak ")
     data = json.loads(out.read_text())
     dev = devices.load(str(out))
     assert dev.name == "ci" and dev.kind == "measured" and dev.channel_block in (4, 8, 16)

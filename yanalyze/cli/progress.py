@@ -5,6 +5,9 @@ import sys
 from typing import Any, Callable, Iterator, Sequence
 
 
+LOG_LINES = 25
+
+
 class Steps:
     """Progress on stderr: a bar on a terminal, one line per step otherwise (logs, pipes)."""
 
@@ -22,9 +25,11 @@ class Steps:
 
     def run(self, labelled: Sequence[tuple[str, Callable[[], Any]]]) -> Iterator[Any]:
         if self.bar is None:
+            every = max(1, self.total // LOG_LINES)  # a long job logs about LOG_LINES lines, not one per step
             for label, step in labelled:
                 self.done += 1
-                print(f"yanalyze {self.command}: [{self.done}/{self.total}] {label}", file=sys.stderr, flush=True)
+                if self.done % every == 0 or self.done in (1, self.total):
+                    print(f"yanalyze {self.command}: [{self.done}/{self.total}] {label}", file=sys.stderr, flush=True)
                 yield step()
             return
         with self.bar:
