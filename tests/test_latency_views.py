@@ -171,6 +171,25 @@ def test_terminal_advice_top_five(v5):
     assert shown == [f"advice/rule-{k}" for k in range(5)]
 
 
+def test_terminal_advice_is_a_list_on_a_narrow_terminal(v5):
+    out = text_of(v5, 80)
+    lines = out.splitlines()
+    heads = [k for k, line in enumerate(lines) if line.startswith(" advice/")]
+    assert len(heads) == 5
+    for k, x in zip(heads, v5.advice[:5]):
+        where = "whole model" if x.layer is None else f"layer {x.layer}"
+        code, rest = lines[k].split(None, 1)
+        assert code == x.code and rest.startswith(f"{where}, {x.rule}, saves ")
+        assert close(rest.rsplit("saves ", 1)[1].split()[0], x.saving_ms)
+        body = []
+        for line in lines[k + 1:]:
+            if not line.startswith("   ") or not line.strip():
+                break
+            body.append(line)
+        assert flat(" ".join(body)) == flat(x.message)  # the whole message, every line indented
+    assert max(len(line.rstrip()) for line in lines) <= 80
+
+
 def test_terminal_narrow_config_keeps_fitting_with_the_ms_column():
     p7 = yanalyze.analyze(CONFIGS / "yolov5-p7.yaml", device=str(DEVICE))
     for width in (80, 100, 120):

@@ -5,6 +5,7 @@ from typing import Optional
 
 from rich import box
 from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -106,9 +107,24 @@ def cost_grid(a: Analysis) -> Group:
     return Group(grid, Text(f"top GFLOPs layers: {fmt.visible(S.top_layers(a))}\n"))
 
 
-def time_part(a: Analysis) -> list[RenderableType]:
+ADVICE_TABLE_WIDTH = 110  # below this the advice is a list: a table's message column would be a sliver
+
+
+def advice_list(rows: list[list[str]]) -> Group:
+    """The advice as a list for a narrow terminal: code, layer, rule and saving on one line, the
+    message under it, indented (its wrapped lines too)."""
+    items: list[RenderableType] = []
+    for code, layer, rule, saving, message in rows:
+        where = "whole model" if layer == "-" else f"layer {layer}"
+        head = Text(f" {fmt.visible(code)}", style="bold")
+        head.append(f"  {where}, {fmt.visible(rule)}, saves {saving} ms", style="")
+        items += [head, Padding(Text(fmt.visible(message)), (0, 0, 0, 3))]
+    return Group(*items, Text(""))
+
+
+def time_part(a: Analysis, width: int = ADVICE_TABLE_WIDTH) -> list[RenderableType]:
     """With a device: where the time goes (by bound, top op classes, each beside its FLOPs share)
-    and the advice with the largest savings."""
+    and the advice with the largest savings (a table on a wide terminal, a list on a narrow one)."""
     if a.latency is None:
         return []
     parts: list[RenderableType] = [Text("\n".join(fmt.visible(line) for line in T.where_time_goes(a)) + "\n")]
@@ -117,7 +133,8 @@ def time_part(a: Analysis) -> list[RenderableType]:
                 f"{len(a.advice)}, largest estimated saving first)"
         rows = T.advice_rows(a, T.TOP_ADVICE)
         # the title is a line of its own: as the table's title it would wrap at the table's width
-        parts += [Text(fmt.visible(title), style="bold"), _plain_table(T.ADVICE_HEADER, rows, {1, 3})]
+        body = _plain_table(T.ADVICE_HEADER, rows, {1, 3}) if width >= ADVICE_TABLE_WIDTH else advice_list(rows)
+        parts += [Text(fmt.visible(title), style="bold"), body]
     return parts
 
 
@@ -167,7 +184,7 @@ def render(a: Analysis, console: Console, budget: Optional[BudgetCheck] = None) 
     parts: list[RenderableType] = [title, summary_grid(a), level_table(a, console.width)]
     if budget is not None:
         parts += budget_part(budget)
-    parts += [cost_grid(a), *time_part(a)]
+    parts += [cost_grid(a), *time_part(a, console.width)]
     if a.rewrites:
         parts += [_plain_table(S.REWRITE_HEADER, S.rewrites(a), {0}, "Equivalence rewrites"), rewrite_notes(a)]
     parts += [layer_table(a, console.width), legend]
