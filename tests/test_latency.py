@@ -188,6 +188,15 @@ def test_fit_keeps_coefficients_non_negative():
     assert coef[0] == pytest.approx((1 / 3 + 1 / 2 + 1) / (1 / 9 + 1 / 4 + 1))
 
 
+def test_calibrate_refuses_an_unwritable_output_before_measuring(tmp_path):
+    for bad in (tmp_path / "missing" / "p.json", tmp_path):
+        run = subprocess.run([sys.executable, "-m", "yanalyze", "calibrate", "-o", str(bad)],
+                             capture_output=True, text=True, cwd=ROOT, timeout=60)
+        assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+        assert "error[output]" in run.stderr and "calibrate: [" not in run.stderr  # nothing was measured
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_calibrate_writes_a_profile_that_device_reads(tmp_path):
     out = tmp_path / "me.json"
     run = subprocess.run([sys.executable, "-m", "yanalyze", "calibrate", "--quick", "-o", str(out), "--name", "ci"],

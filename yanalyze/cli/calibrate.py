@@ -9,7 +9,7 @@ from typing import Sequence
 
 from ..analyzer import diagnostics as D
 from .options import Parser
-from .output import write_all
+from .output import check_writable, write_all
 from .progress import Steps
 
 DEFAULT_OUT = "yanalyze-device.json"
@@ -36,6 +36,7 @@ def run(argv: Sequence[str]) -> int:
     from ..analyzer.serialize import dumps
     from ..verify import calibrate as cal
 
+    check_writable(args.output)  # before a minute and a half of measuring, not after
     budget = 0.02 if args.quick else 0.15
     steps = Steps(cal.plan_length(cal.simd_block()), command="calibrate", title="measuring")
     device, rows = cal.calibrate(args.name or cal.default_name(), steps.run, budget)

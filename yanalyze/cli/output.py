@@ -104,6 +104,12 @@ def _discard(staged: Sequence[_Pending]) -> None:
             os.unlink(p.temp)
 
 
+def check_writable(path: str) -> None:
+    """Fail now, in one line, when `path` could not be written later (a missing folder, a
+    directory, no permission): for a command that works a long time before it writes."""
+    _discard([_stage(path, "")])
+
+
 def write_atomic(path: str, text: str) -> None:
     """Write one file through a staged copy and a rename (see write_all)."""
     write_all({path: text}, ())
