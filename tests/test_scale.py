@@ -58,7 +58,10 @@ def test_analysis_time_is_linear_in_rows(tmp_path):
     for rows in (500, 2000):
         cfg = chain(tmp_path / f"c{rows}.yaml", rows)
         yanalyze.analyze(cfg, imgsz=32)  # warm: the families are loaded
-        start = time.process_time()
-        yanalyze.analyze(cfg, imgsz=32)
-        cost[rows] = time.process_time() - start
+        runs = []
+        for _ in range(3):  # the least of three: one run caught by a noisy neighbour says nothing of growth
+            start = time.process_time()
+            yanalyze.analyze(cfg, imgsz=32)
+            runs.append(time.process_time() - start)
+        cost[rows] = min(runs)
     assert cost[2000] / cost[500] < 4 * 1.35  # linear, with room for a noisy machine
