@@ -112,11 +112,11 @@ def _nice(raw: float) -> float:
     return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
 
 
-def _layer_axis(n: int) -> Scale:
+def layer_axis(n: int) -> Scale:
     return Scale(-0.5, n - 0.5, LEFT, W - RIGHT)
 
 
-def _index_ticks(x: Scale, n: int) -> list[Tick]:
+def index_ticks(x: Scale, n: int) -> list[Tick]:
     step = max(1, math.ceil(n / 16))
     return [Tick(x(i), str(i)) for i in range(0, n, step)]
 
@@ -125,12 +125,12 @@ def bars(a: Analysis, id: str, title: str, values: Sequence[float], unit: str,
          fmt_fn: Callable[[float], str]) -> Chart:
     """One bar per layer."""
     n = len(values)
-    x, y = _layer_axis(n), Scale(0, max(values) or 1, H - BOTTOM, TOP)
+    x, y = layer_axis(n), Scale(0, max(values) or 1, H - BOTTOM, TOP)
     width = max(1.0, (x(1) - x(0)) * 0.8)
     marks = [Mark(x(i) - width / 2, y(v), width, y(0) - y(v), title=f"{i} {a.layers[i].module}: {fmt_fn(v)} {unit}",
                   css="bar head" if a.layers[i].is_head else "bar")
              for i, v in enumerate(values)]
-    return Chart(id, title, "layer", unit, marks, x_ticks=_index_ticks(x, n), y_ticks=y.ticks(fmt_fn))
+    return Chart(id, title, "layer", unit, marks, x_ticks=index_ticks(x, n), y_ticks=y.ticks(fmt_fn))
 
 
 def flops_chart(a: Analysis) -> Chart:
@@ -149,9 +149,9 @@ def rf_chart(a: Analysis) -> Chart:
     outs = [r.out for r in a.layers]
     image = max(a.input.imgsz)
     top = max([image, *(max(o.rf_max) for o in outs), *(lv.largest_anchor for lv in a.levels)])
-    x, y = _layer_axis(n), Scale(1, top * 1.1, H - BOTTOM, TOP, log=True)
+    x, y = layer_axis(n), Scale(1, top * 1.1, H - BOTTOM, TOP, log=True)
     c = Chart("chart-rf", "Receptive field and stride against depth", "layer", "pixels (log)",
-              x_ticks=_index_ticks(x, n), y_ticks=y.ticks(lambda v: fmt.si(v)))
+              x_ticks=index_ticks(x, n), y_ticks=y.ticks(lambda v: fmt.si(v)))
     band_hi = [f"{x(i)},{y(o.rf_max[0])}" for i, o in enumerate(outs)]
     band_lo = [f"{x(i)},{y(o.rf_min[0])}" for i, o in reversed(list(enumerate(outs)))]
     c.lines.append(Line("polygon", "band", " ".join(band_hi + band_lo),
@@ -184,6 +184,13 @@ def rf_chart(a: Analysis) -> Chart:
     return c
 
 
+def roof_line(device: Device, x: Scale, y: Scale, lo: float, hi: float) -> Line:
+    """The device's roof from intensity lo to hi: the bandwidth slope up to the ridge, then the peak."""
+    return Line("polyline", "roof", f"{x(lo)},{y(device.attainable_gflops(lo))} {x(device.ridge)},"
+                f"{y(device.peak_gflops)} {x(hi)},{y(device.peak_gflops)}",
+                f"{device.name}: {device.peak_gflops:g} GFLOP/s peak, {device.bandwidth_gbs:g} GB/s")
+
+
 def roofline_chart(a: Analysis, device: Device = CPU_DEFAULT) -> Chart:
     """Each layer on the device's roofline: FLOPs per byte against the GFLOP/s it can reach there
     (the lower of the peak and intensity x bandwidth); a dot's area is its share of the FLOPs."""
@@ -195,9 +202,7 @@ def roofline_chart(a: Analysis, device: Device = CPU_DEFAULT) -> Chart:
     c = Chart("chart-roofline", f"Roofline on {device.name}: arithmetic intensity against attainable GFLOP/s",
               "arithmetic intensity (FLOPs per byte of memory access, log)", "attainable GFLOP/s (log)",
               x_ticks=x.ticks(lambda v: f"{v:g}"), y_ticks=y.ticks(lambda v: f"{v:g}"))
-    c.lines.append(Line("polyline", "roof", f"{x(lo)},{y(device.attainable_gflops(lo))} {x(device.ridge)},"
-                        f"{y(device.peak_gflops)} {x(hi)},{y(device.peak_gflops)}",
-                        f"{device.name}: {device.peak_gflops:g} GFLOP/s peak, {device.bandwidth_gbs:g} GB/s"))
+    c.lines.append(roof_line(device, x, y, lo, hi))
     c.labels.append(Label(x(device.ridge) + 6, y(device.peak_gflops) + 16,
                           f"ridge {device.ridge:.3g} FLOPs/B: layers left of it are memory-bound"))
     total = sum(f for _, f, _ in pts) or 1

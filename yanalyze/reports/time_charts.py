@@ -11,7 +11,7 @@ from ..analyzer.latency import of
 from ..analyzer.model import Analysis, Group, Latency
 from . import fmt
 from . import time_summary as T
-from .charts import BOTTOM, RIGHT, TOP, H, LEFT, W, Chart, Label, Line, Mark, Scale, _index_ticks, _layer_axis
+from .charts import BOTTOM, RIGHT, TOP, H, LEFT, W, Chart, Label, Mark, Scale, index_ticks, layer_axis, roof_line
 from .cost_charts import stacked
 
 PARTS = ("overhead", "compute", "memory")  # stacked bottom to top
@@ -33,9 +33,9 @@ def layer_time_chart(a: Analysis) -> Chart:
     assert lt is not None
     n = len(a.layers)
     lats = [of(lt.layers, r.index) for r in a.layers]
-    x, y = _layer_axis(n), Scale(0, max((t.ms for t in lats if t), default=0.0) or 1.0, H - BOTTOM, TOP)
+    x, y = layer_axis(n), Scale(0, max((t.ms for t in lats if t), default=0.0) or 1.0, H - BOTTOM, TOP)
     c = Chart("chart-time", f"Estimated ms per layer on {profile(lt).name} ({fmt.kind(lt.kind)})", "layer", "ms",
-              x_ticks=_index_ticks(x, n), y_ticks=y.ticks(lambda v: f"{v:g}"))
+              x_ticks=index_ticks(x, n), y_ticks=y.ticks(lambda v: f"{v:g}"))
     width = max(1.0, (x(1) - x(0)) * 0.8)
     for r, lat in zip(a.layers, lats):
         at = 0.0
@@ -97,9 +97,7 @@ def roofline_chart(a: Analysis) -> Chart:
     c = Chart("chart-roofline", f"Roofline on {device.name}: each layer at its estimated GFLOP/s ({how})",
               "arithmetic intensity (FLOPs per byte of memory access, log)", "GFLOP/s (log)",
               x_ticks=x.ticks(lambda v: f"{v:g}"), y_ticks=y.ticks(lambda v: f"{v:g}"))
-    c.lines.append(Line("polyline", "roof", f"{x(lo)},{y(device.attainable_gflops(lo))} {x(device.ridge)},"
-                        f"{y(device.peak_gflops)} {x(hi)},{y(device.peak_gflops)}",
-                        f"{device.name}: {device.peak_gflops:g} GFLOP/s peak, {device.bandwidth_gbs:g} GB/s"))
+    c.lines.append(roof_line(device, x, y, lo, hi))
     left = x(device.ridge) < (LEFT + W - RIGHT) / 2  # the label runs away from the nearer edge
     c.labels.append(Label(x(device.ridge) + (6 if left else -6), y(device.peak_gflops) + 16,
                           f"ridge {device.ridge:.3g} FLOPs/B: layers left of it are memory-bound",
