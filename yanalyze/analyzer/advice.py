@@ -14,9 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Optional, Sequence
 
 from . import diagnostics as D
-from .cost import Cost
 from .devices import Device
-from .latency import classify, context_bytes, conv_shape, kernel_ms, layer_latency
+from .latency import Timed, context_bytes, conv_shape, kernel_ms, layer_latency, time_kernel, timed
 from .model import DTYPE_BYTES, Advice, Analysis
 
 # ShuffleNetV2's Table 1 times 1:1, 1:2, 1:6 and 1:12 in/out widths; 1:1 is fastest, 1:2 the first step off.
@@ -39,25 +38,6 @@ CONVS = frozenset({"conv2d", "conv_transpose2d"})
 
 
 @dataclass(frozen=True)
-class Timed:
-    """One recorded kernel costed on the device exactly as latency.layer_latency costs it."""
-
-    what: str
-    detail: str
-    cost: Cost
-    op_class: str
-    flops: float   # as costed (a conv's channels padded), whole batch
-    nbytes: float
-    overhead: float
-    compute: float
-    memory: float
-
-    @property
-    def ms(self) -> float:
-        return self.overhead + self.compute + self.memory
-
-
-@dataclass(frozen=True)
 class Context:
     """What every rule reads: the analysis, the device, each layer's costed kernels, and the
     GFLOP/s the model's dense convolutions attain on the device (the yardstick of G2 and FasterNet)."""
@@ -72,7 +52,7 @@ class Context:
 
     def time(self, k: Timed, nbytes: float) -> Timed:
         """The same kernel moving other bytes."""
-        return _time(self.device, k.what, k.detail, k.cost, k.op_class, k.flops, nbytes,
+        return timed(self.device, k.what, k.detail, k.cost, k.op_class, k.flops, nbytes,
                      nbytes - k.cost.weights * self.elem)
 
     def raw(self, k: Timed) -> tuple[float, float]:
@@ -93,28 +73,13 @@ def context(a: Analysis, device: Device) -> Context:
     """Every layer's kernels costed once; the dense convs' attained rate from them."""
     assert a.latency is not None
     batch, elem = a.input.batch, DTYPE_BYTES[a.input.dtype]
-    timed: list[list[Timed]] = []
-    for r in a.layers:
-        row = []
-        for what, detail, cost in r.kernels:
-            op_class, flops = classify(what, detail, cost.macs, cost.flops, device.channel_block)
-            nbytes = (cost.act * batch + cost.weights) * elem
-            row.append(_time(device, what, detail, cost, op_class, flops * batch, nbytes, cost.act * batch * elem))
-        timed.append(row)
-    dense = [k for ks in timed for k in ks if k.op_class in ("conv1x1", "conv_kxk")]
+    costed = [[time_kernel(device, what, detail, cost, batch, elem) for what, detail, cost in r.kernels]
+               for r in a.layers]
+    dense = [k for ks in costed for k in ks if k.op_class in ("conv1x1", "conv_kxk")]
     ms = sum(k.ms for k in dense)
     rate = sum(k.cost.flops for k in dense) * batch / (ms * 1e6) if ms else device.rate("conv_kxk").gflops
-    return Context(a=a, device=device, batch=batch, elem=elem, total_ms=a.latency.total_ms, timed=timed,
+    return Context(a=a, device=device, batch=batch, elem=elem, total_ms=a.latency.total_ms, timed=costed,
                    dense_gflops=rate or device.peak_gflops)
-
-
-def _time(device: Device, what: str, detail: str, cost: Cost, op_class: str, flops: float, nbytes: float,
-          act_bytes: float) -> Timed:
-    """One kernel on the device, as latency.kernels_latency times it (flops: the whole batch's, padded)."""
-    o, c, m = kernel_ms(device.rate(op_class), flops, nbytes, 1, not device.measured,
-                        context_bytes(op_class, act_bytes), device.context_gbs)
-    return Timed(what=what, detail=detail, cost=cost, op_class=op_class, flops=flops, nbytes=nbytes,
-                 overhead=o, compute=c, memory=m)
 
 
 def _ms(v: float) -> str:

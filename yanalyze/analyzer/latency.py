@@ -14,6 +14,7 @@ body) count one call, so overhead there is under-estimated.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional, Sequence
 
@@ -116,6 +117,44 @@ def kernel_ms(rate: OpRate, flops: float, nbytes: float, calls: int, roofline: b
     return calls * rate.overhead_us / 1e3, compute, memory
 
 
+@dataclass(frozen=True, slots=True)
+class Timed:
+    """One recorded kernel costed on a device: its class, the FLOPs and bytes it is costed at,
+    and its overhead, compute and memory ms (what the layer estimate sums and the advice reads)."""
+
+    what: str
+    detail: str
+    cost: Cost
+    op_class: str
+    flops: float   # as costed (a conv's channels padded), whole batch
+    nbytes: float
+    overhead: float
+    compute: float
+    memory: float
+
+    @property
+    def ms(self) -> float:
+        return self.overhead + self.compute + self.memory
+
+
+def timed(device: Device, what: str, detail: str, cost: Cost, op_class: str, flops: float, nbytes: float,
+          act_bytes: float) -> Timed:
+    """A kernel of a given class costed at given FLOPs and bytes (the advice asks what the same
+    kernel would take moving other bytes)."""
+    o, c, m = kernel_ms(device.rate(op_class), flops, nbytes, 1, not device.measured,
+                        context_bytes(op_class, act_bytes), device.context_gbs)
+    return Timed(what=what, detail=detail, cost=cost, op_class=op_class, flops=flops, nbytes=nbytes,
+                 overhead=o, compute=c, memory=m)
+
+
+def time_kernel(device: Device, what: str, detail: str, cost: Cost, batch: int, elem_bytes: int) -> Timed:
+    """One recorded kernel on the device, at a batch and element size."""
+    op_class, flops = classify(what, detail, cost.macs, cost.flops, device.channel_block)
+    act_bytes = cost.act * batch * elem_bytes
+    return timed(device, what, detail, cost, op_class, flops * batch, act_bytes + cost.weights * elem_bytes,
+                 act_bytes)
+
+
 def _is_folded_bn(what: str, cost: Cost) -> bool:
     return what == "batchnorm" and cost.act_fused == 0 and cost.act > 0
 
@@ -132,20 +171,15 @@ def kernels_latency(index: int, kernels: Sequence[tuple[str, str, Cost]], device
     parts = {"overhead": 0.0, "compute": 0.0, "memory": 0.0}
     by_class: dict[str, float] = {}
     folded_ms, calls = 0.0, 0
-    roofline = not device.measured
     for what, detail, cost in kernels:
-        op_class, flops = classify(what, detail, cost.macs, cost.flops, device.channel_block)
-        act_bytes = cost.act * batch * elem_bytes
-        nbytes = act_bytes + cost.weights * elem_bytes
-        o, c, m = kernel_ms(device.rate(op_class), flops * batch, nbytes, 1, roofline,
-                            context_bytes(op_class, act_bytes), device.context_gbs)
-        parts["overhead"] += o
-        parts["compute"] += c
-        parts["memory"] += m
-        by_class[op_class] = by_class.get(op_class, 0.0) + o + c + m
+        k = time_kernel(device, what, detail, cost, batch, elem_bytes)
+        parts["overhead"] += k.overhead
+        parts["compute"] += k.compute
+        parts["memory"] += k.memory
+        by_class[k.op_class] = by_class.get(k.op_class, 0.0) + k.ms
         calls += 1
         if _is_folded_bn(what, cost):
-            folded_ms += o + c + m
+            folded_ms += k.ms
     ms = parts["overhead"] + parts["compute"] + parts["memory"]
     bound = max(BOUNDS, key=lambda b: parts[b]) if ms > 0 else "overhead"
     return LayerLatency(layer=index, ms=ms, overhead_ms=parts["overhead"], compute_ms=parts["compute"],
