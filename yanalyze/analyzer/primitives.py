@@ -51,11 +51,11 @@ def conv2d(x: T, c1: int, c2: int, k: IntPair = 1, s: IntPair = 1, p: IntPair = 
     k2, s2, d2 = pair(k), pair(s), pair(d)
     y = window(x, c2, k, s, p, d, "convolution")
     x.trace.record(C.conv(x.numel, y.numel, c2, c1 // g, k2[0] * k2[1], bias), "conv2d",
-                   _conv_detail(c1, c2, k2, s2, g, d2))
+                   conv_detail(c1, c2, k2, s2, g, d2))
     return y
 
 
-def _conv_detail(c1: int, c2: int, k: tuple[int, int], s: tuple[int, int], g: int, d: tuple[int, int]) -> str:
+def conv_detail(c1: int, c2: int, k: tuple[int, int], s: tuple[int, int], g: int, d: tuple[int, int]) -> str:
     """'3x3/2 64->128 g4 d2': kernel, stride, channels, groups and dilation where not 1."""
     text = f"{k[0]}x{k[1]}" + (f"/{s[0]}" if s == (s[0], s[0]) and s[0] > 1 else f"/{s[0]}x{s[1]}" if s != (1, 1) else "")
     text += f" {c1}->{c2}" + (" dw" if g == c1 == c2 and g > 1 else f" g{g}" if g > 1 else "")

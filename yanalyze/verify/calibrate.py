@@ -19,7 +19,7 @@ import platform
 import statistics
 import time
 from dataclasses import dataclass, replace
-from typing import Callable, Iterator, Mapping, Optional, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import torch
 import torch.nn as nn
@@ -27,6 +27,7 @@ import torch.nn as nn
 from ..analyzer import conventions as C
 from ..analyzer.devices import MEASURED, Device, OpRate
 from ..analyzer.latency import classify, context_bytes
+from ..analyzer.primitives import conv_detail
 from ..analyzer.load import ParsedModel
 
 ELEM = 4  # fp32 bytes
@@ -58,8 +59,7 @@ def _conv_case(c1: int, c2: int, k: int, s: int, hw: int, g: int = 1, d: int = 1
     pad = int(conv.padding[0])
     ho = (hw + 2 * pad - span) // s + 1
     cost = C.conv(c1 * hw * hw, c2 * ho * ho, c2, c1 // g, k * k, False)
-    detail = f"{k}x{k}" + (f"/{s}" if s > 1 else "") + f" {c1}->{c2}" + \
-        (" dw" if g == c1 == c2 and g > 1 else f" g{g}" if g > 1 else "") + (f" d{d}" if d > 1 else "")
+    detail = conv_detail(c1, c2, (k, k), (s, s), g, (d, d))  # as the analysis records a conv
     op_class, flops = classify("conv2d", detail, cost.macs, cost.flops, block)
     return Case(op_class, f"{detail} at {hw}x{hw}", flops, (cost.act + cost.weights) * ELEM,
                 _module(conv, 1, c1, hw, hw), work=2 * cost.macs)
@@ -219,21 +219,11 @@ def bandwidth_gbs() -> float:
     return 2 * src.numel() * ELEM / seconds / 1e9
 
 
-def _solve(rows: Sequence[Sequence[float]], rhs: Sequence[float]) -> Optional[list[float]]:
-    """Least squares by the normal equations (at most three unknowns), Gauss-Jordan with pivoting."""
-    p = len(rows[0])
-    a = [[sum(r[i] * r[j] for r in rows) for j in range(p)] + [sum(r[i] * y for r, y in zip(rows, rhs))]
-         for i in range(p)]
-    for col in range(p):
-        pivot = max(range(col, p), key=lambda i: abs(a[i][col]))
-        if abs(a[pivot][col]) < 1e-300:
-            return None
-        a[col], a[pivot] = a[pivot], a[col]
-        for i in range(p):
-            if i != col:
-                f = a[i][col] / a[col][col]
-                a[i] = [x - f * y for x, y in zip(a[i], a[col])]
-    return [a[i][p] / a[i][i] for i in range(p)]
+def _solve(rows: Sequence[Sequence[float]], rhs: Sequence[float]) -> list[float]:
+    """Least squares in float64 (LAPACK's SVD-based solver, which copes with a rank-deficient subset)."""
+    a = torch.tensor(rows, dtype=torch.float64)
+    b = torch.tensor(rhs, dtype=torch.float64).unsqueeze(1)
+    return torch.linalg.lstsq(a, b, driver="gelsd").solution.squeeze(1).tolist()
 
 
 def fit(features: Sequence[Sequence[float]], seconds: Sequence[float]) -> list[float]:
@@ -246,7 +236,7 @@ def fit(features: Sequence[Sequence[float]], seconds: Sequence[float]) -> list[f
     for k in range(1, p + 1):
         for subset in itertools.combinations(range(p), k):
             coef = _solve([[row[i] for i in subset] for row in scaled], ones)
-            if coef is None or min(coef) < 0:
+            if min(coef) < 0:
                 continue
             full = [0.0] * p
             for i, c in zip(subset, coef):
