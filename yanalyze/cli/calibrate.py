@@ -39,7 +39,7 @@ def run(argv: Sequence[str]) -> int:
     check_writable(args.output)  # before a minute and a half of measuring, not after
     budget = 0.02 if args.quick else 0.15
     steps = Steps(cal.plan_length(cal.simd_block()), command="calibrate", title="measuring")
-    device, rows = cal.calibrate(args.name or cal.default_name(), steps.run, budget)
+    device, rows = cal.calibrate(args.name, steps.run, budget)
     write_all({args.output: dumps(devices.to_dict(device, rows)) + "\n"}, [])
     print(f"yanalyze calibrate: wrote {args.output}: {device.name}, peak {device.peak_gflops:.1f} GFLOP/s, "
           f"bandwidth {device.bandwidth_gbs:.1f} GB/s, {len(device.classes)} op classes; "

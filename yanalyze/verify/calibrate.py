@@ -19,7 +19,7 @@ import platform
 import statistics
 import time
 from dataclasses import dataclass, replace
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -431,7 +431,7 @@ def plan_length(block: int) -> int:
     return 1 + PASSES * len(REFERENCES) + 1 + PASSES * (len(tiny_cases(block)) + len(cases(block)))
 
 
-def calibrate(name: str, run: Callable[[Sequence[tuple[str, Callable[[], object]]]], Iterator[object]],
+def calibrate(name: Optional[str], run: Callable[[Sequence[tuple[str, Callable[[], object]]]], Iterator[object]],
               budget: float = 0.06) -> tuple[Device, list[dict]]:
     """Time every case (through `run`, which shows progress), fit the classes, measure bandwidth.
     Returns the profile and the raw measurements it keeps.
@@ -470,6 +470,7 @@ def calibrate(name: str, run: Callable[[Sequence[tuple[str, Callable[[], object]
     fitted = rates(measured, overheads)
     peak = max(c.work / t for c, t in measured) / 1e9
     info = {**machine(), "allocator": "steady (glibc mallopt) for the kernels" if steady else "default"}
+    name = name or short_name(str(info["cpu"]))
     device = Device(name=name, peak_gflops=round(peak, 2), bandwidth_gbs=round(bw, 2), kind=MEASURED,
                     source=f"measured with torch {info['torch']} on {info['cpu']}, {info['threads']} threads, "
                            f"{info['date']}", classes=fitted, channel_block=block, meta=info)
@@ -482,7 +483,6 @@ def calibrate(name: str, run: Callable[[Sequence[tuple[str, Callable[[], object]
     return device, rows
 
 
-def default_name() -> str:
-    """This host's CPU, shortened to a name."""
-    cpu = str(machine()["cpu"])
+def short_name(cpu: str) -> str:
+    """A profile's default name: the host's CPU model, shortened."""
     return "-".join(cpu.lower().replace("(r)", "").replace("(tm)", "").split())[:60] or "this-machine"
