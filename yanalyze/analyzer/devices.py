@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
@@ -191,8 +192,16 @@ def load(spec: str) -> Device:
     if not path.is_file():
         raise D.DEVICE_PROFILE.error(path=spec, detail="neither a profile file nor a known device "
                                      f"(known: {', '.join(sorted(DATASHEETS))})")
-    if path.stat().st_size > MAX_PROFILE_BYTES:
+    st = path.stat()
+    if st.st_size > MAX_PROFILE_BYTES:
         raise D.DEVICE_PROFILE.error(path=spec, detail="larger than a device profile can be")
+    return _read(spec, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=8)  # a diff, a check of many configs or a sweep names one profile many times
+def _read(spec: str, mtime_ns: int, size: int) -> Device:
+    """The profile at `spec` as it is at this modification time and size (read once per version)."""
+    path = Path(spec)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
