@@ -145,7 +145,10 @@ def test_profile_round_trips_and_bad_profiles_fail_in_one_line(tmp_path, device)
     assert again == device
     cases = {"schema.json": {"schema": "other"}, "kind.json": {**devices.to_dict(device), "kind": "guess"},
              "neg.json": {**devices.to_dict(device), "peak_gflops": -1},
-             "nan.json": {**devices.to_dict(device), "bandwidth_gbs": "fast"}}
+             "nan.json": {**devices.to_dict(device), "bandwidth_gbs": "fast"},
+             "tiny.json": {**devices.to_dict(device), "classes": {"conv_kxk": {"gflops": 1e-300}}},
+             "huge.json": {**devices.to_dict(device), "peak_gflops": 1e300},
+             "slow.json": {**devices.to_dict(device), "classes": {"conv1x1": {"overhead_us": 1e300}}}}
     for name, data in cases.items():
         (tmp_path / name).write_text(json.dumps(data))
     (tmp_path / "broken.json").write_text("{not json")

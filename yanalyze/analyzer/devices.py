@@ -126,10 +126,23 @@ DATASHEETS: dict[str, Device] = {d.name: d for d in (
 )}
 
 
-def _number(v: Any, what: str, where: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-        raise D.DEVICE_PROFILE.error(path=where, detail=f"{what} must be a finite number >= 0, got {v!r}")
+RATE_RANGE = (1e-3, 1e7)  # GFLOP/s or GB/s a device can have: from a microcontroller to a rack
+MAX_OVERHEAD_US = 1e6      # a second per call is no kernel
+
+
+def _number(v: Any, what: str, where: str, upper: float = math.inf) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not 0 <= v <= upper:
+        limit = f" and <= {upper:g}" if upper < math.inf else ""
+        raise D.DEVICE_PROFILE.error(path=where, detail=f"{what} must be a finite number >= 0{limit}, got {v!r}")
     return float(v)
+
+
+def _rate(v: Any, what: str, where: str) -> float:
+    """A throughput or bandwidth: 0 (the term is absent) or within RATE_RANGE."""
+    got = _number(v, what, where, RATE_RANGE[1])
+    if 0 < got < RATE_RANGE[0]:
+        raise D.DEVICE_PROFILE.error(path=where, detail=f"{what} must be 0 or at least {RATE_RANGE[0]:g}, got {v!r}")
+    return got
 
 
 def from_dict(data: Any, where: str = "<profile>") -> Device:
@@ -142,8 +155,8 @@ def from_dict(data: Any, where: str = "<profile>") -> Device:
     name, source = data.get("name"), data.get("source")
     if not isinstance(name, str) or not name or not isinstance(source, str):
         raise D.DEVICE_PROFILE.error(path=where, detail="name and source must be strings")
-    peak = _number(data.get("peak_gflops"), "peak_gflops", where)
-    bw = _number(data.get("bandwidth_gbs"), "bandwidth_gbs", where)
+    peak = _rate(data.get("peak_gflops"), "peak_gflops", where)
+    bw = _rate(data.get("bandwidth_gbs"), "bandwidth_gbs", where)
     if not peak or not bw:
         raise D.DEVICE_PROFILE.error(path=where, detail="peak_gflops and bandwidth_gbs must be positive")
     classes: dict[str, OpRate] = {}
@@ -154,12 +167,13 @@ def from_dict(data: Any, where: str = "<profile>") -> Device:
         if not isinstance(c, dict):
             raise D.DEVICE_PROFILE.error(path=where, detail=f"class {key!r} must be a mapping")
         err = c.get("fit_error")
-        classes[str(key)] = OpRate(overhead_us=_number(c.get("overhead_us", 0.0), f"{key}.overhead_us", where),
-                                   gflops=_number(c.get("gflops", 0.0), f"{key}.gflops", where),
-                                   gbs=_number(c.get("gbs", 0.0), f"{key}.gbs", where),
+        classes[str(key)] = OpRate(overhead_us=_number(c.get("overhead_us", 0.0), f"{key}.overhead_us", where,
+                                                       MAX_OVERHEAD_US),
+                                   gflops=_rate(c.get("gflops", 0.0), f"{key}.gflops", where),
+                                   gbs=_rate(c.get("gbs", 0.0), f"{key}.gbs", where),
                                    points=int(_number(c.get("points", 0), f"{key}.points", where)),
                                    fit_error=None if err is None else _number(err, f"{key}.fit_error", where))
-    context = _number(data.get("context_gbs", 0.0), "context_gbs", where)
+    context = _rate(data.get("context_gbs", 0.0), "context_gbs", where)
     block = data.get("channel_block", 1)
     if isinstance(block, bool) or not isinstance(block, int) or not 1 <= block <= 64:
         raise D.DEVICE_PROFILE.error(path=where, detail=f"channel_block must be an integer 1..64, got {block!r}")
